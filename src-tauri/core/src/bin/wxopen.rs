@@ -1,0 +1,78 @@
+//! `wxopen`: the console's command line, over the same core as the desktop app.
+//! Argument parsing only: each command's work lives in `wxopen_core::cli`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use wxopen_core::{app_info, cli, paths};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wxopen",
+    version,
+    about = "WxOpen Console: operate a WeChat Open Platform third-party platform from the command line",
+    long_about = None
+)]
+struct Cli {
+    /// Data directory (default: the OS app-data dir; env WXOPEN_DATA_DIR)
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print one JSON document instead of text
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Version, data directory and keychain availability
+    Info,
+    /// Explain a WeChat errcode (zh-CN and en), e.g. `wxopen errcode 61004`
+    Errcode {
+        #[arg(allow_negative_numbers = true)]
+        errcode: i64,
+    },
+    /// The embedded WeChat simulator
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SandboxCommand {
+    /// Serve the simulator on 127.0.0.1 until interrupted
+    Serve(cli::sandbox::ServeArgs),
+}
+
+fn exit(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    match args.command {
+        None => {
+            use clap::CommandFactory;
+            // A bare `wxopen` shows help rather than doing something surprising.
+            let _ = Cli::command().print_help();
+            ExitCode::SUCCESS
+        }
+        Some(Command::Info) => {
+            let info = app_info::app_info(paths::data_dir(args.data_dir));
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&info).expect("AppInfo serializes"));
+            } else {
+                println!("version   {}", info.version);
+                println!("data dir  {}", info.data_dir);
+                match &info.keychain.detail {
+                    None => println!("keychain  {}: available", info.keychain.backend),
+                    Some(why) => println!("keychain  {}: NOT available ({why})", info.keychain.backend),
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Some(Command::Errcode { errcode }) => exit(cli::errcode::run(errcode, args.json)),
+        Some(Command::Sandbox(SandboxCommand::Serve(serve))) => exit(cli::sandbox::run(serve, args.json)),
+    }
+}

@@ -1,0 +1,92 @@
+//! The error every core service returns, and its stable shape across IPC and the CLI.
+//!
+//! A `CoreError` is typed inside Rust; at the boundary it becomes an [`ErrorBody`]
+//! `{ code, message, hint, errcode? }`. The UI localizes by `code` (and by `errcode` for WeChat
+//! errors), so codes are part of the public contract: add new ones, never rename.
+
+use serde::Serialize;
+
+/// Stable machine-readable error codes (serialized in snake_case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Io,
+    InvalidInput,
+    Keychain,
+    Storage,
+    Network,
+    WeChat,
+    Crypto,
+    Push,
+    Internal,
+}
+
+/// What crosses IPC (and what `wxopen --json` prints) for a failed call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+    /// What the operator can do about it, when we know.
+    pub hint: Option<String>,
+    /// The WeChat errcode, for `code == "we_chat"` errors.
+    pub errcode: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("keychain ({backend}): {message}")]
+    Keychain { backend: String, message: String },
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl CoreError {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        CoreError::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            CoreError::Io { .. } => ErrorCode::Io,
+            CoreError::InvalidInput(_) => ErrorCode::InvalidInput,
+            CoreError::Keychain { .. } => ErrorCode::Keychain,
+            CoreError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            CoreError::Io { .. } => Some("Check that the data directory exists and is writable (WXOPEN_DATA_DIR overrides it).".into()),
+            CoreError::Keychain { .. } => Some(crate::secrets::KEYCHAIN_FIX_HINT.into()),
+            CoreError::InvalidInput(_) | CoreError::Internal(_) => None,
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.code(),
+            message: self.to_string(),
+            hint: self.hint(),
+            errcode: None,
+        }
+    }
+}
+
+impl Serialize for CoreError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.body().serialize(serializer)
+    }
+}
+
+pub type CoreResult<T> = Result<T, CoreError>;

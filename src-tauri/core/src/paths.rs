@@ -1,0 +1,41 @@
+//! Where the console keeps its data.
+
+use std::path::PathBuf;
+
+/// Bundle identifier of the desktop app. The CLI uses the same data dir as the GUI, so both see
+/// one set of profiles. Test builds of the GUI use their own identifier (see tauri.conf overrides).
+pub const APP_IDENTIFIER: &str = "com.wxopen.console";
+
+/// Environment variable that overrides the data directory (tests, scripts, portable installs).
+pub const DATA_DIR_ENV: &str = "WXOPEN_DATA_DIR";
+
+/// The data directory: an explicit override, else `$WXOPEN_DATA_DIR`, else the OS app-data dir.
+pub fn data_dir(explicit: Option<PathBuf>) -> PathBuf {
+    if let Some(dir) = explicit {
+        return dir;
+    }
+    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(APP_IDENTIFIER)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_dir_wins_over_everything() {
+        let dir = PathBuf::from("/tmp/wxopen-explicit");
+        assert_eq!(data_dir(Some(dir.clone())), dir);
+    }
+
+    #[test]
+    fn default_dir_ends_with_the_app_identifier() {
+        if std::env::var_os(DATA_DIR_ENV).is_none() {
+            assert!(data_dir(None).ends_with(APP_IDENTIFIER));
+        }
+    }
+}

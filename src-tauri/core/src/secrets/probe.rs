@@ -1,0 +1,50 @@
+//! Is a keychain reachable? Asked at start-up so the UI can warn before a secret is needed.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct KeychainStatus {
+    /// Whether a read of a probe entry got an answer from the backend (found or not found).
+    pub available: bool,
+    /// Which backend was tried, e.g. "Secret Service (D-Bus)".
+    pub backend: String,
+    /// Why it is not available, when it is not.
+    pub detail: Option<String>,
+}
+
+pub fn backend_name() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "macOS Keychain"
+    } else if cfg!(target_os = "windows") {
+        "Windows Credential Manager"
+    } else {
+        "Secret Service (D-Bus)"
+    }
+}
+
+/// Reads a probe entry that never exists: `NoEntry` proves the backend answers.
+pub fn probe() -> KeychainStatus {
+    let backend = backend_name().to_string();
+    let entry = match keyring::Entry::new(super::SERVICE, "probe/availability") {
+        Ok(entry) => entry,
+        Err(err) => {
+            return KeychainStatus {
+                available: false,
+                backend,
+                detail: Some(err.to_string()),
+            }
+        }
+    };
+    match entry.get_password() {
+        Ok(_) | Err(keyring::Error::NoEntry) => KeychainStatus {
+            available: true,
+            backend,
+            detail: None,
+        },
+        Err(err) => KeychainStatus {
+            available: false,
+            backend,
+            detail: Some(err.to_string()),
+        },
+    }
+}
