@@ -1,1 +1,87 @@
+//! The Tauri shell of WxOpen Console: plugins, managed state and command registration. All logic
+//! lives in `wxopen-core`; this crate only adapts it to the window.
 
+pub mod commands;
+mod state;
+
+use tauri::Manager;
+use tauri_specta::{collect_commands, Builder};
+
+pub use state::AppState;
+
+/// Where the generated TypeScript bindings live, relative to this crate.
+pub const BINDINGS_PATH: &str = "../ui/src/bindings.ts";
+
+/// The typed command set; also used by the test that regenerates `ui/src/bindings.ts`.
+pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
+    Builder::<R>::new()
+        .commands(collect_commands![
+            commands::app::app_info,
+            commands::app::ui_ready
+        ])
+        // Errcodes and Unix timestamps are i64 in Rust but far below 2^53: plain numbers in TS.
+        .dangerously_cast_bigints_to_number()
+        // One TS type per Rust type (our types serialize and deserialize alike).
+        .disable_serde_phases()
+}
+
+/// The TypeScript exporter settings the committed bindings were made with.
+pub fn typescript() -> specta_typescript::Typescript {
+    specta_typescript::Typescript::default()
+        .header("// Generated from Rust by tauri-specta (src-tauri/tests/bindings.rs). Do not edit.\n// Regenerate: make bindings\n")
+}
+
+/// The app as it runs, minus the context (so tests can build it with a mock context).
+pub fn app_builder() -> tauri::Builder<tauri::Wry> {
+    let specta = specta_builder::<tauri::Wry>();
+    tauri::Builder::default()
+        // Must be the first plugin: a second launch focuses the running window instead.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .level(log_level())
+                .targets([
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stderr),
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir {
+                        file_name: None,
+                    }),
+                ])
+                .build(),
+        )
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            specta.mount_events(app);
+            let data_dir = match std::env::var_os(wxopen_core::paths::DATA_DIR_ENV)
+                .filter(|v| !v.is_empty())
+            {
+                Some(dir) => dir.into(),
+                None => app.path().app_data_dir()?,
+            };
+            app.manage(AppState { data_dir });
+            Ok(())
+        })
+}
+
+fn log_level() -> log::LevelFilter {
+    match std::env::var("WXOPEN_LOG").as_deref() {
+        Ok("debug") => log::LevelFilter::Debug,
+        Ok("trace") => log::LevelFilter::Trace,
+        Ok("warn") => log::LevelFilter::Warn,
+        _ => log::LevelFilter::Info,
+    }
+}
+
+/// Entry point of the GUI binary.
+pub fn run() {
+    app_builder()
+        .run(tauri::generate_context!())
+        .expect("error while running WxOpen Console");
+}

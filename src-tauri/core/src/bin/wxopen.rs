@@ -61,18 +61,25 @@ fn main() -> ExitCode {
         Some(Command::Info) => {
             let info = app_info::app_info(paths::data_dir(args.data_dir));
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&info).expect("AppInfo serializes"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&info).expect("AppInfo serializes")
+                );
             } else {
                 println!("version   {}", info.version);
                 println!("data dir  {}", info.data_dir);
                 match &info.keychain.detail {
                     None => println!("keychain  {}: available", info.keychain.backend),
-                    Some(why) => println!("keychain  {}: NOT available ({why})", info.keychain.backend),
+                    Some(why) => {
+                        println!("keychain  {}: NOT available ({why})", info.keychain.backend)
+                    }
                 }
             }
             ExitCode::SUCCESS
         }
         Some(Command::Errcode { errcode }) => exit(cli::errcode::run(errcode, args.json)),
-        Some(Command::Sandbox(SandboxCommand::Serve(serve))) => exit(cli::sandbox::run(serve, args.json)),
+        Some(Command::Sandbox(SandboxCommand::Serve(serve))) => {
+            exit(cli::sandbox::run(serve, args.json))
+        }
     }
 }

@@ -1,0 +1,62 @@
+# WxOpen Console. The two commands: `make run` and `make test` (both install what is missing first).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+CARGO ?= cargo
+
+.PHONY: help bootstrap run test e2e bench fmt fmt-check lint ui ui-check rust-test python-test app bindings
+
+help:
+	@echo "make run    build and start the app (under Xvfb with a screenshot when there is no display)"
+	@echo "make test   every check and test: fmt, clippy, Rust, UI, Python, end-to-end"
+	@echo "make e2e    only the WebDriver tests against the real window"
+	@echo "make bench  benchmarks (prints a table)"
+	@echo "make fmt    format Rust code"
+	@echo "make lint   clippy with warnings denied + UI type-check"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+run: bootstrap
+	@scripts/run.sh
+
+# The UI must be built before any cargo build of the shell: Tauri embeds ui/dist at compile time.
+ui: bootstrap
+	npm --prefix ui run build --silent
+
+test: bootstrap fmt-check ui ui-check lint rust-test python-test e2e
+
+fmt:
+	$(CARGO) fmt --all
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+lint: ui
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+ui-check: bootstrap
+	npm --prefix ui run typecheck
+	npm --prefix ui test
+
+rust-test: ui
+	$(CARGO) test --workspace --locked
+
+python-test: bootstrap
+	@if [ -d tests/python ]; then \
+	  $(CARGO) build -p wxopen-core --bin wxopen --locked && \
+	  WXOPEN_BIN=$(CURDIR)/target/debug/wxopen .venv/bin/python -m pytest tests/python -q; \
+	fi
+
+app: ui
+	$(CARGO) build -p wxopen-console --locked
+
+e2e: bootstrap app
+	$(CARGO) test -p wxopen-e2e --locked -- --ignored --test-threads=1
+
+# Rewrites ui/src/bindings.ts from the Rust commands (a test fails while it is stale).
+bindings: ui
+	UPDATE_BINDINGS=1 $(CARGO) test -p wxopen-console --test bindings
+
+bench: bootstrap
+	@echo "no benchmarks yet"
