@@ -39,8 +39,10 @@ ui-check: bootstrap
 	npm --prefix ui run typecheck
 	npm --prefix ui test
 
+# Inside a private D-Bus session with a throwaway, unlocked gnome-keyring: the keychain tests use
+# the real Secret Service, never the user's own keyring.
 rust-test: ui
-	$(CARGO) test --workspace --locked
+	WXOPEN_THROWAWAY_KEYRING=$(CURDIR)/target/test-keyring scripts/session.sh $(CARGO) test --workspace --locked
 
 python-test: bootstrap
 	@if [ -d tests/python ]; then \

@@ -18,6 +18,9 @@ use procs::Proc;
 /// How long any single wait may take before the test fails with a message.
 pub const WAIT: Duration = Duration::from_secs(60);
 
+/// How long one WebDriver command may take.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The workspace root (this crate lives in `<root>/tests`).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -41,6 +44,7 @@ pub fn app_binary() -> PathBuf {
 pub struct Desktop {
     pub client: Client,
     name: String,
+    display: String,
     // Field order is drop order: the driver goes before the keyring, the bus and the display.
     _driver: Proc,
     _keyring: Proc,
@@ -71,14 +75,18 @@ impl Desktop {
         )
         .unwrap();
 
+        eprintln!("[e2e] starting Xvfb");
         let (xvfb, display) = procs::start_xvfb();
+        eprintln!("[e2e] Xvfb on {display}; starting D-Bus");
         let (bus, bus_address) = procs::start_dbus(home.path());
         let env = Env {
-            display,
+            display: display.clone(),
             bus_address,
             home: home.path().to_path_buf(),
         };
+        eprintln!("[e2e] starting gnome-keyring");
         let keyring = procs::start_keyring(&env);
+        eprintln!("[e2e] starting tauri-driver");
         let (driver, port) = procs::start_tauri_driver(&env);
 
         let mut caps = serde_json::Map::new();
@@ -87,10 +95,13 @@ impl Desktop {
             "tauri:options".into(),
             json!({ "application": app.display().to_string() }),
         );
+        eprintln!("[e2e] opening a WebDriver session on port {port}");
         let client = connect_with_retry(port, caps).await;
+        eprintln!("[e2e] session open");
         Desktop {
             client,
             name: name.to_string(),
+            display,
             _driver: driver,
             _keyring: keyring,
             _bus: bus,
@@ -102,14 +113,9 @@ impl Desktop {
     /// Waits until the UI says it has rendered (`<body data-ready="1">`).
     pub async fn wait_ready(&self) {
         self.wait_until("the UI to become ready", || async {
-            self.client
-                .execute(
-                    "return document.body && document.body.dataset.ready === '1';",
-                    vec![],
-                )
+            self.js("return document.body && document.body.dataset.ready === '1';")
                 .await
-                .ok()
-                .and_then(|v| v.as_bool())
+                .as_bool()
                 .unwrap_or(false)
         })
         .await;
@@ -117,27 +123,36 @@ impl Desktop {
 
     /// The visible text of the element with `data-testid`.
     pub async fn text_of(&self, testid: &str) -> String {
-        let el = self
-            .client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(&format!("[data-testid='{testid}']")))
+        let el = self.element(testid).await;
+        wd(&format!("text of {testid}"), el.text())
             .await
-            .unwrap_or_else(|e| panic!("element [data-testid={testid}] not found: {e}"));
-        el.text().await.expect("element text").trim().to_string()
+            .trim()
+            .to_string()
     }
 
     pub async fn click(&self, testid: &str) {
-        let el = self
+        let el = self.element(testid).await;
+        wd(&format!("click {testid}"), el.click()).await;
+    }
+
+    /// The element with `data-testid`, waiting for it to appear.
+    pub async fn element(&self, testid: &str) -> fantoccini::elements::Element {
+        let css = format!("[data-testid='{testid}']");
+        let search = self
             .client
             .wait()
             .at_most(WAIT)
-            .for_element(Locator::Css(&format!("[data-testid='{testid}']")))
-            .await
-            .unwrap_or_else(|e| panic!("element [data-testid={testid}] not found: {e}"));
-        el.click()
-            .await
-            .unwrap_or_else(|e| panic!("click {testid}: {e}"));
+            .for_element(Locator::Css(&css));
+        wd(&format!("element {css}"), search).await
+    }
+
+    /// Runs a script in the page and returns its JSON result.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        wd(
+            &format!("script `{script}`"),
+            self.client.execute(script, vec![]),
+        )
+        .await
     }
 
     /// Polls `check` until it holds; fails the test after [`WAIT`] naming what it waited for.
@@ -160,16 +175,31 @@ impl Desktop {
         }
     }
 
-    /// Saves `target/screenshots/<test>-<step>.png` and returns its path.
+    /// Saves `target/screenshots/<test>-<step>.png` (the whole Xvfb screen, as a person would see
+    /// it) and returns its path. WebKitWebDriver's own screenshot command sometimes never answers
+    /// under Xvfb, so the pixels come from the X server instead.
     pub async fn screenshot(&self, step: &str) -> PathBuf {
-        let png = self.client.screenshot().await.expect("take screenshot");
-        screenshots::save(&format!("{}-{}", self.name, step), &png)
+        screenshots::capture(&self.display, &format!("{}-{}", self.name, step))
     }
 
     /// Ends the WebDriver session (closing the app) before the processes are stopped.
     pub async fn close(self) {
         let Desktop { client, .. } = self;
         let _ = client.close().await;
+    }
+}
+
+/// One WebDriver command, bounded: a wedged driver fails the test with the command's name
+/// instead of hanging the suite.
+async fn wd<T, E: std::fmt::Display>(
+    what: &str,
+    command: impl std::future::Future<Output = Result<T, E>>,
+) -> T {
+    eprintln!("[e2e] {what}");
+    match tokio::time::timeout(COMMAND_TIMEOUT, command).await {
+        Ok(Ok(value)) => value,
+        Ok(Err(e)) => panic!("WebDriver: {what}: {e}"),
+        Err(_) => panic!("WebDriver: {what}: no answer in {COMMAND_TIMEOUT:?}"),
     }
 }
 

@@ -7,13 +7,21 @@ pub fn dir() -> PathBuf {
     dir
 }
 
-pub fn save(name: &str, png: &[u8]) -> PathBuf {
+/// Captures the whole X display with ImageMagick's `import`.
+pub fn capture(display: &str, name: &str) -> PathBuf {
+    let path = dir().join(format!("{name}.png"));
+    let status = std::process::Command::new("import")
+        .args(["-display", display, "-window", "root"])
+        .arg(&path)
+        .status()
+        .expect("run ImageMagick `import` (Debian: imagemagick)");
+    assert!(status.success(), "import failed for {}", path.display());
+    let png = std::fs::read(&path).expect("read screenshot");
     assert!(
         png.starts_with(b"\x89PNG"),
-        "WebDriver screenshot is not a PNG"
+        "{} is not a PNG",
+        path.display()
     );
-    let path = dir().join(format!("{name}.png"));
-    std::fs::write(&path, png).expect("write screenshot");
     eprintln!("screenshot: {}", path.display());
     path
 }

@@ -34,11 +34,7 @@ async fn navigation_is_chinese_first_and_switches_to_english() {
     let desktop = Desktop::start("navigation").await;
     desktop.wait_ready().await;
     assert_eq!(nav_labels(&desktop).await, ZH);
-    let lang = desktop
-        .client
-        .execute("return document.documentElement.lang;", vec![])
-        .await
-        .unwrap();
+    let lang = desktop.js("return document.documentElement.lang;").await;
     assert_eq!(lang, "zh-CN");
     desktop.screenshot("zh-CN").await;
 
@@ -49,11 +45,7 @@ async fn navigation_is_chinese_first_and_switches_to_english() {
         })
         .await;
     assert_eq!(nav_labels(&desktop).await, EN);
-    let lang = desktop
-        .client
-        .execute("return document.documentElement.lang;", vec![])
-        .await
-        .unwrap();
+    let lang = desktop.js("return document.documentElement.lang;").await;
     assert_eq!(lang, "en");
     desktop.screenshot("en").await;
     desktop.close().await;
@@ -81,13 +73,8 @@ async fn app_info_comes_from_the_core_over_ipc() {
         "keychain status: {keychain}"
     );
     let available = desktop
-        .client
-        .execute(
-            "return document.querySelector(\"[data-testid='keychain-status']\").dataset.available;",
-            vec![],
-        )
-        .await
-        .unwrap();
+        .js("return document.querySelector(\"[data-testid='keychain-status']\").dataset.available;")
+        .await;
     assert_eq!(available, "true", "keychain status: {keychain}");
     desktop.screenshot("app-info").await;
     desktop.close().await;

@@ -46,6 +46,14 @@ pub enum CoreError {
     Keychain { backend: String, message: String },
     #[error("{0}")]
     Internal(String),
+    #[error(transparent)]
+    Crypto(#[from] crate::wechat::crypto::CryptoError),
+    #[error(transparent)]
+    Push(#[from] crate::wechat::push::PushError),
+    #[error(transparent)]
+    WeChat(#[from] crate::wechat::error::WeChatError),
+    #[error(transparent)]
+    ClientConfig(#[from] crate::wechat::error::ClientConfigError),
 }
 
 impl CoreError {
@@ -62,6 +70,11 @@ impl CoreError {
             CoreError::InvalidInput(_) => ErrorCode::InvalidInput,
             CoreError::Keychain { .. } => ErrorCode::Keychain,
             CoreError::Internal(_) => ErrorCode::Internal,
+            CoreError::Crypto(_) => ErrorCode::Crypto,
+            CoreError::Push(_) => ErrorCode::Push,
+            CoreError::WeChat(e) if e.is_api() => ErrorCode::WeChat,
+            CoreError::WeChat(_) => ErrorCode::Network,
+            CoreError::ClientConfig(_) => ErrorCode::InvalidInput,
         }
     }
 
@@ -70,6 +83,12 @@ impl CoreError {
             CoreError::Io { .. } => Some("Check that the data directory exists and is writable (WXOPEN_DATA_DIR overrides it).".into()),
             CoreError::Keychain { .. } => Some(crate::secrets::KEYCHAIN_FIX_HINT.into()),
             CoreError::InvalidInput(_) | CoreError::Internal(_) => None,
+            CoreError::Crypto(e) => Some(e.hint().into()),
+            CoreError::Push(e) => Some(e.hint().into()),
+            CoreError::WeChat(e) => e.hint(),
+            CoreError::ClientConfig(_) => {
+                Some("Check the profile's API base URL, proxy and timeouts.".into())
+            }
         }
     }
 
@@ -78,7 +97,10 @@ impl CoreError {
             code: self.code(),
             message: self.to_string(),
             hint: self.hint(),
-            errcode: None,
+            errcode: match self {
+                CoreError::WeChat(e) => e.errcode(),
+                _ => None,
+            },
         }
     }
 }

@@ -11,7 +11,10 @@ fn version_prints_the_crate_version() {
     let out = wxopen().arg("--version").output().expect("run wxopen");
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(stdout.trim(), format!("wxopen {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout.trim(),
+        format!("wxopen {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -33,7 +36,11 @@ fn info_json_reports_the_data_dir_it_was_given() {
         .arg("info")
         .output()
         .expect("run wxopen");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(v["data_dir"], dir.path().display().to_string());

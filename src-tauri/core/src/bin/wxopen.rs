@@ -33,6 +33,9 @@ enum Command {
     Errcode {
         #[arg(allow_negative_numbers = true)]
         errcode: i64,
+        /// The errmsg WeChat answered with: its client IP and rid are shown too
+        #[arg(long)]
+        errmsg: Option<String>,
     },
     /// The embedded WeChat simulator
     #[command(subcommand)]
@@ -77,7 +80,9 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Some(Command::Errcode { errcode }) => exit(cli::errcode::run(errcode, args.json)),
+        Some(Command::Errcode { errcode, errmsg }) => {
+            exit(cli::errcode::run(errcode, errmsg.as_deref(), args.json))
+        }
         Some(Command::Sandbox(SandboxCommand::Serve(serve))) => {
             exit(cli::sandbox::run(serve, args.json))
         }

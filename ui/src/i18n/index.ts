@@ -1,0 +1,38 @@
+import { createI18n } from "vue-i18n";
+import zhCN from "./locales/zh-CN.json";
+import en from "./locales/en.json";
+
+/** The zh-CN file is the source of truth for keys; en must match it exactly (see i18n.spec.ts). */
+export type MessageSchema = typeof zhCN;
+
+declare module "vue-i18n" {
+  // Global message schema: editor completion for `t("…")` keys.
+  export interface DefineLocaleMessage extends MessageSchema {}
+}
+
+export const LOCALES = ["zh-CN", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = "zh-CN";
+
+/** Each language named in itself: the language toggle shows the one it switches to. */
+export const LOCALE_NAMES: Readonly<Record<Locale, string>> = {
+  "zh-CN": "中文",
+  en: "English",
+};
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === "string" && (LOCALES as readonly string[]).includes(value);
+}
+
+export const messages: Record<Locale, MessageSchema> = { "zh-CN": zhCN, en };
+
+export function createConsoleI18n(locale: Locale = DEFAULT_LOCALE) {
+  return createI18n({
+    legacy: false,
+    locale,
+    fallbackLocale: DEFAULT_LOCALE,
+    messages,
+  });
+}
+
+export type ConsoleI18n = ReturnType<typeof createConsoleI18n>;

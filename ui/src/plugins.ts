@@ -1,0 +1,14 @@
+import { createPinia } from "pinia";
+import type { RouterHistory } from "vue-router";
+import { createConsoleI18n } from "./i18n";
+import { createConsoleRouter } from "./router";
+import { usePrefsStore } from "./stores/prefs";
+
+/** Pinia, vue-i18n and the router, wired the same way for the app and its tests. */
+export function createConsolePlugins(history?: RouterHistory) {
+  const pinia = createPinia();
+  // The stored language is known before the first render, so there is no zh→en flash.
+  const i18n = createConsoleI18n(usePrefsStore(pinia).locale);
+  const router = createConsoleRouter(history);
+  return { pinia, i18n, router };
+}

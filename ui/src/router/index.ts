@@ -1,0 +1,31 @@
+import { createRouter, createWebHashHistory, type RouteRecordRaw, type RouterHistory } from "vue-router";
+
+declare module "vue-router" {
+  interface RouteMeta {
+    /** Path of the nav item to highlight when it differs from the route's own path. */
+    nav?: string;
+  }
+}
+
+export const routes: RouteRecordRaw[] = [
+  { path: "/", redirect: "/authorizers" },
+  { path: "/authorizers", name: "authorizers", component: () => import("../views/Authorizers/AuthorizersView.vue") },
+  {
+    path: "/authorizers/:appid",
+    name: "authorizer-detail",
+    component: () => import("../views/AuthorizerDetail/AuthorizerDetailView.vue"),
+    props: true,
+    meta: { nav: "/authorizers" },
+  },
+  { path: "/auth-links", name: "auth-links", component: () => import("../views/AuthLinks/AuthLinksView.vue") },
+  { path: "/tokens", name: "tokens", component: () => import("../views/Tokens/TokensView.vue") },
+  { path: "/messages", name: "messages", component: () => import("../views/Messages/MessagesView.vue") },
+  { path: "/activity", name: "activity", component: () => import("../views/Activity/ActivityView.vue") },
+  { path: "/profiles", name: "profiles", component: () => import("../views/Profiles/ProfilesView.vue") },
+  { path: "/:pathMatch(.*)*", redirect: "/authorizers" },
+];
+
+/** Hash history: Tauri serves the files, so there is no server to rewrite deep links. */
+export function createConsoleRouter(history: RouterHistory = createWebHashHistory()) {
+  return createRouter({ history, routes });
+}

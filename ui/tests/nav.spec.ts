@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { mockShell, mountConsole, settle } from "./helpers";
+
+const NAV_IDS = ["nav-authorizers", "nav-auth-links", "nav-tokens", "nav-messages", "nav-activity", "nav-profiles"];
+
+describe("navigation", () => {
+  it("shows the six screens in Chinese, in DESIGN.md's order", async () => {
+    mockShell();
+    const { text } = await mountConsole();
+    expect(NAV_IDS.map(text)).toEqual(["授权方", "授权链接", "票据与令牌", "消息", "活动", "设置"]);
+    const order = [...document.querySelectorAll("[data-testid^='nav-']")].map((el) => el.getAttribute("data-testid"));
+    expect(order).toEqual(NAV_IDS);
+    expect(text("app-title")).toContain("WxOpen Console");
+    expect(text("app-title")).toContain("微信开放平台控制台");
+  });
+
+  it("redirects / to the authorizers screen", async () => {
+    mockShell();
+    const { router, text } = await mountConsole("/");
+    expect(router.currentRoute.value.path).toBe("/authorizers");
+    expect(text("page-title")).toBe("授权方");
+  });
+
+  it("opens a screen when its nav item is clicked", async () => {
+    mockShell();
+    const { router, byTestId, text } = await mountConsole("/authorizers");
+    byTestId("nav-tokens").click();
+    await settle();
+    expect(router.currentRoute.value.path).toBe("/tokens");
+    expect(text("page-title")).toBe("票据与令牌");
+    expect(text("page-description")).toContain("component_verify_ticket");
+
+    byTestId("nav-profiles").click();
+    await settle();
+    expect(router.currentRoute.value.path).toBe("/profiles");
+    expect(text("page-title")).toBe("设置");
+  });
+
+  it("keeps Authorizers highlighted on an authorizer's detail page", async () => {
+    mockShell();
+    const { byTestId, text } = await mountConsole("/authorizers/wx0123456789abcdef");
+    expect(text("page-title")).toBe("授权方详情");
+    expect(text("authorizer-appid")).toBe("wx0123456789abcdef");
+    const activeItem = byTestId("nav-authorizers").closest("li");
+    expect(activeItem?.className).toContain("is-active");
+    expect(byTestId("nav-tokens").closest("li")?.className).not.toContain("is-active");
+  });
+
+  it("shows a disabled sandbox profile switcher", async () => {
+    mockShell();
+    const { byTestId } = await mountConsole();
+    const switcher = byTestId("profile-switcher");
+    const input = switcher.querySelector("input");
+    expect(input?.getAttribute("placeholder")).toBe("沙箱");
+    expect(input?.disabled).toBe(true);
+  });
+});
