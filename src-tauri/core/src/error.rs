@@ -19,6 +19,10 @@ pub enum ErrorCode {
     Crypto,
     Push,
     Internal,
+    NotFound,
+    NeedsReauth,
+    Cancelled,
+    Refused,
 }
 
 /// What crosses IPC (and what `wxopen --json` prints) for a failed call.
@@ -54,6 +58,22 @@ pub enum CoreError {
     WeChat(#[from] crate::wechat::error::WeChatError),
     #[error(transparent)]
     ClientConfig(#[from] crate::wechat::error::ClientConfigError),
+    #[error(transparent)]
+    Storage(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Secrets(#[from] crate::secrets::SecretsError),
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The authorizer's refresh token is no longer valid (61023): it must authorize again.
+    #[error(
+        "authorizer {appid} must authorize again: its refresh token is no longer valid (61023)"
+    )]
+    NeedsReauth { appid: String },
+    #[error("cancelled")]
+    Cancelled,
+    /// The operation was refused by a local rule (a confirmation missing, a limit reached).
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl CoreError {
@@ -75,13 +95,19 @@ impl CoreError {
             CoreError::WeChat(e) if e.is_api() => ErrorCode::WeChat,
             CoreError::WeChat(_) => ErrorCode::Network,
             CoreError::ClientConfig(_) => ErrorCode::InvalidInput,
+            CoreError::Storage(_) => ErrorCode::Storage,
+            CoreError::Secrets(_) => ErrorCode::Keychain,
+            CoreError::NotFound(_) => ErrorCode::NotFound,
+            CoreError::NeedsReauth { .. } => ErrorCode::NeedsReauth,
+            CoreError::Cancelled => ErrorCode::Cancelled,
+            CoreError::Refused(_) => ErrorCode::Refused,
         }
     }
 
     pub fn hint(&self) -> Option<String> {
         match self {
             CoreError::Io { .. } => Some("Check that the data directory exists and is writable (WXOPEN_DATA_DIR overrides it).".into()),
-            CoreError::Keychain { .. } => Some(crate::secrets::KEYCHAIN_FIX_HINT.into()),
+            CoreError::Keychain { backend, .. } => Some(crate::secrets::fix_hint(backend)),
             CoreError::InvalidInput(_) | CoreError::Internal(_) => None,
             CoreError::Crypto(e) => Some(e.hint().into()),
             CoreError::Push(e) => Some(e.hint().into()),
@@ -89,6 +115,12 @@ impl CoreError {
             CoreError::ClientConfig(_) => {
                 Some("Check the profile's API base URL, proxy and timeouts.".into())
             }
+            CoreError::Storage(e) => e.hint(),
+            CoreError::Secrets(e) => Some(e.hint()),
+            CoreError::NotFound(_) | CoreError::Cancelled | CoreError::Refused(_) => None,
+            CoreError::NeedsReauth { .. } => Some(
+                "Send the account a new authorization link (wxopen link create) and complete it.".into(),
+            ),
         }
     }
 
@@ -99,6 +131,7 @@ impl CoreError {
             hint: self.hint(),
             errcode: match self {
                 CoreError::WeChat(e) => e.errcode(),
+                CoreError::NeedsReauth { .. } => Some(61023),
                 _ => None,
             },
         }

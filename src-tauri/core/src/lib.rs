@@ -9,6 +9,8 @@ pub mod error;
 pub mod paths;
 pub mod sandbox;
 pub mod secrets;
+pub mod service;
+pub mod store;
 pub mod wechat;
 
 pub use error::{CoreError, ErrorBody};

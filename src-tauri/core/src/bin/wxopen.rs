@@ -12,12 +12,16 @@ use wxopen_core::{app_info, cli, paths};
     name = "wxopen",
     version,
     about = "WxOpen Console: operate a WeChat Open Platform third-party platform from the command line",
-    long_about = None
+    long_about = None,
+    after_help = "Secrets (`profile add`) come from WXOPEN_APPSECRET, WXOPEN_TOKEN and WXOPEN_AES_KEY or a prompt without echo, never from the command line.\n\nThe sandbox profile (`profile add --sandbox`) runs the WeChat simulator inside each wxopen command: its state (authorizations, options, tokens) does not persist across runs. For a persistent simulator, run `wxopen sandbox serve` and add a normal profile pointing at it: `WXOPEN_APPSECRET=… WXOPEN_TOKEN=… WXOPEN_AES_KEY=… wxopen profile add --name s --appid <printed appid> --api-base http://127.0.0.1:PORT` with the printed secrets."
 )]
 struct Cli {
     /// Data directory (default: the OS app-data dir; env WXOPEN_DATA_DIR)
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Profile to use (default: the selected one, see `wxopen profile use`)
+    #[arg(long, global = true, value_name = "NAME")]
+    profile: Option<String>,
     /// Print one JSON document instead of text
     #[arg(long, global = true)]
     json: bool,
@@ -40,6 +44,8 @@ enum Command {
     /// The embedded WeChat simulator
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    #[command(flatten)]
+    Console(cli::args::ConsoleCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,5 +92,13 @@ fn main() -> ExitCode {
         Some(Command::Sandbox(SandboxCommand::Serve(serve))) => {
             exit(cli::sandbox::run(serve, args.json))
         }
+        Some(Command::Console(cmd)) => exit(cli::console::run(
+            cli::console::Globals {
+                data_dir: paths::data_dir(args.data_dir),
+                profile: args.profile,
+                json: args.json,
+            },
+            cmd,
+        )),
     }
 }

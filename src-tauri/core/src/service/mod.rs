@@ -1,0 +1,261 @@
+//! The console's services: what the GUI commands and the `wxopen` CLI call.
+//!
+//! [`Console`] holds the store (SQLite), the secret store (keychain), one [`ComponentClient`]
+//! per profile and one single-flight cell per token. Modules:
+//! - [`profiles`]: add/edit/remove/list/select, the sandbox profile;
+//! - [`ticket`]: component_verify_ticket (paste, push, request a push);
+//! - [`tokens`]: the `TokenSource` seam (DESIGN "Token lifecycle"): component and authorizer
+//!   access tokens, cached, refreshed once for all concurrent callers, retry-once on 40001/42001;
+//! - [`sync`]: list + details sync (resumable, cancellable, progress events);
+//! - [`authorizers`]: search, info, token refresh, options, open binding;
+//! - [`links`]: pre-auth codes and authorization links (+ [`qr`]);
+//! - [`auth`]: complete an authorization; [`push`]: apply pushes; [`quota`]: clear quota;
+//! - [`audit`]: every API call recorded, redacted.
+
+pub mod audit;
+pub mod auth;
+pub mod authorizers;
+pub mod cancel;
+pub mod links;
+pub mod profiles;
+pub mod push;
+pub mod qr;
+pub mod quota;
+pub mod single_flight;
+pub mod sync;
+pub mod ticket;
+pub mod tokens;
+pub mod validate;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::error::{CoreError, CoreResult};
+use crate::sandbox::Sandbox;
+use crate::secrets::{SecretName, SecretStore, Sensitive};
+use crate::store::profiles::ProfileRow;
+use crate::store::Store;
+use crate::wechat::client::{ClientConfig, ComponentClient};
+
+pub use cancel::CancelToken;
+pub use tokens::TokenSource;
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Tunables (tests shorten them).
+#[derive(Debug, Clone)]
+pub struct ConsoleOptions {
+    /// Concurrent api_get_authorizer_info calls during a details sync.
+    pub sync_concurrency: usize,
+    /// Attempts per call on transient errors (-1, 5xx, timeouts) during sync.
+    pub retry_attempts: u32,
+    /// First backoff step (doubles, with jitter).
+    pub retry_base_ms: u64,
+    /// Authorizers seeded in an in-process sandbox.
+    pub sandbox_authorizers: usize,
+}
+
+impl Default for ConsoleOptions {
+    fn default() -> Self {
+        ConsoleOptions {
+            sync_concurrency: 8,
+            retry_attempts: 5,
+            retry_base_ms: 200,
+            sandbox_authorizers: 2000,
+        }
+    }
+}
+
+/// The per-profile runtime: its row, its HTTP client and its token cells.
+pub struct ProfileRt {
+    pub profile: ProfileRow,
+    pub(crate) client: ComponentClient,
+    pub(crate) source: TokenSource,
+}
+
+impl ProfileRt {
+    pub fn id(&self) -> i64 {
+        self.profile.id
+    }
+    pub fn appid(&self) -> &str {
+        &self.profile.component_appid
+    }
+}
+
+/// The console core. Share one per process (`Arc<Console>`).
+pub struct Console {
+    pub(crate) store: Store,
+    pub(crate) secrets: Arc<dyn SecretStore>,
+    runtimes: Mutex<HashMap<i64, Arc<ProfileRt>>>,
+    sandbox: tokio::sync::Mutex<Option<Sandbox>>,
+    pub(crate) audit: audit::AuditWriter,
+    pub(crate) options: ConsoleOptions,
+}
+
+impl Console {
+    pub fn new(store: Store, secrets: Arc<dyn SecretStore>) -> Console {
+        Console::with_options(store, secrets, ConsoleOptions::default())
+    }
+
+    pub fn with_options(
+        store: Store,
+        secrets: Arc<dyn SecretStore>,
+        options: ConsoleOptions,
+    ) -> Console {
+        let audit = audit::AuditWriter::start(store.clone());
+        Console {
+            store,
+            secrets,
+            runtimes: Mutex::new(HashMap::new()),
+            sandbox: tokio::sync::Mutex::new(None),
+            audit,
+            options,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn options(&self) -> &ConsoleOptions {
+        &self.options
+    }
+
+    /// The running in-process simulator's control handle, if any (tests, the sandbox profile).
+    pub async fn sandbox_control(&self) -> Option<crate::sandbox::SandboxControl> {
+        self.sandbox.lock().await.as_ref().map(Sandbox::control)
+    }
+
+    /// Writes pending audit records (call before the process exits).
+    pub fn flush(&self) {
+        self.audit.flush();
+    }
+
+    /// Stops the in-process simulator (if running) and flushes the audit log.
+    pub async fn shutdown(&self) {
+        if let Some(sb) = self.sandbox.lock().await.take() {
+            sb.shutdown().await;
+        }
+        self.flush();
+    }
+
+    /// The profile named `name`, or the selected one, ready to call WeChat (the sandbox profile
+    /// starts its simulator on demand).
+    pub async fn profile(&self, name: Option<&str>) -> CoreResult<Arc<ProfileRt>> {
+        let row = match name {
+            Some(n) => self
+                .store
+                .profile_by_name(n)?
+                .ok_or_else(|| CoreError::NotFound(format!("profile {n:?}")))?,
+            None => self.store.selected_profile()?.ok_or_else(|| {
+                CoreError::NotFound(
+                    "a selected profile (add one with `wxopen profile add`, or pass --profile)"
+                        .into(),
+                )
+            })?,
+        };
+        self.runtime(row).await
+    }
+
+    pub(crate) async fn runtime(&self, row: ProfileRow) -> CoreResult<Arc<ProfileRt>> {
+        let row = if row.is_sandbox {
+            self.ensure_sandbox(row).await?
+        } else {
+            row
+        };
+        {
+            let map = self.runtimes.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(rt) = map.get(&row.id) {
+                if rt.profile == row {
+                    return Ok(rt.clone());
+                }
+            }
+        }
+        let config = ClientConfig {
+            api_base: row.api_base.clone(),
+            proxy: row.proxy.clone(),
+            ..ClientConfig::default()
+        };
+        let client = ComponentClient::new(config)?.with_observer(self.audit.observer(row.id));
+        let rt = Arc::new(ProfileRt {
+            source: TokenSource::for_profile(&row),
+            profile: row,
+            client,
+        });
+        let mut map = self.runtimes.lock().unwrap_or_else(|p| p.into_inner());
+        map.insert(rt.profile.id, rt.clone());
+        Ok(rt)
+    }
+
+    pub(crate) fn forget_runtime(&self, profile_id: i64) {
+        let mut map = self.runtimes.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(&profile_id);
+    }
+
+    /// One secret of a profile, or a clear error naming what is missing.
+    pub(crate) fn secret(&self, appid: &str, name: SecretName) -> CoreResult<Sensitive<String>> {
+        self.secrets.get(appid, name)?.ok_or_else(|| {
+            CoreError::NotFound(format!(
+                "the {} of profile {appid} in the keychain (set it again with `wxopen profile add`)",
+                match name {
+                    SecretName::AppSecret => "appsecret",
+                    SecretName::Token => "message token",
+                    SecretName::EncodingAesKey => "EncodingAESKey",
+                }
+            ))
+        })
+    }
+
+    /// Starts the in-process simulator when needed and points the sandbox profile at it.
+    async fn ensure_sandbox(&self, row: ProfileRow) -> CoreResult<ProfileRow> {
+        let mut guard = self.sandbox.lock().await;
+        if guard.is_none() {
+            let sb = Sandbox::start(crate::sandbox::SandboxConfig {
+                authorizers: self.options.sandbox_authorizers,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| CoreError::io("start the sandbox simulator", e))?;
+            *guard = Some(sb);
+        }
+        let sb = guard.as_ref().expect("started");
+        let base = sb.base_url();
+        if row.api_base == base {
+            return Ok(row);
+        }
+        // A new simulator: new port, new tickets and tokens (refresh tokens are seeded and stay).
+        let updated = self.store.profile_update(
+            row.id,
+            &crate::store::profiles::ProfileUpdate {
+                api_base: Some(base),
+                ..Default::default()
+            },
+        )?;
+        self.store.component_token_clear(row.id)?;
+        self.store.authorizer_tokens_clear_access_all(row.id)?;
+        let ticket = sb.control().issue_ticket();
+        self.store.ticket_insert(
+            row.id,
+            &ticket,
+            now(),
+            crate::store::tickets::TicketSource::Sandbox,
+        )?;
+        let creds = sb.credentials().clone();
+        drop(guard);
+        profiles::store_secrets(
+            self.secrets.as_ref(),
+            &creds.component_appid,
+            Some(&creds.appsecret),
+            Some(&creds.token),
+            Some(&creds.encoding_aes_key),
+        )?;
+        self.forget_runtime(row.id);
+        Ok(updated)
+    }
+}

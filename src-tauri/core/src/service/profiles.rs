@@ -1,0 +1,253 @@
+//! Profiles: one WeChat third-party platform each. Secrets go to the keychain, the rest to
+//! SQLite.
+
+use serde::{Deserialize, Serialize};
+
+use super::{validate, Console};
+use crate::error::{CoreError, CoreResult};
+use crate::sandbox::SandboxCredentials;
+use crate::secrets::{SecretName, SecretStatus, SecretStore, Sensitive};
+use crate::store::profiles::{NewProfile, OptionApi, ProfileRow, ProfileUpdate, TokenSourceKind};
+use crate::wechat::client::DEFAULT_API_BASE;
+
+/// The sandbox profile's name.
+pub const SANDBOX_PROFILE: &str = "sandbox";
+
+/// A new profile. Secrets are optional here (they can be set later) and never serialized.
+#[derive(Clone, Default, Deserialize, specta::Type)]
+pub struct ProfileInput {
+    pub name: String,
+    pub component_appid: String,
+    /// Default `https://api.weixin.qq.com`.
+    pub api_base: Option<String>,
+    pub proxy: Option<String>,
+    /// Use the newer get/set_authorizer_option endpoints.
+    #[serde(default)]
+    pub option_v2: bool,
+    pub appsecret: Option<String>,
+    pub token: Option<String>,
+    pub encoding_aes_key: Option<String>,
+}
+
+impl std::fmt::Debug for ProfileInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProfileInput")
+            .field("name", &self.name)
+            .field("component_appid", &self.component_appid)
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Changes to a profile; `None` keeps a value. Secrets given here replace the stored ones.
+#[derive(Clone, Default, Deserialize, specta::Type)]
+pub struct ProfileEdit {
+    pub name: Option<String>,
+    pub api_base: Option<String>,
+    /// `Some("")` removes the proxy.
+    pub proxy: Option<String>,
+    pub option_v2: Option<bool>,
+    pub appsecret: Option<String>,
+    pub token: Option<String>,
+    pub encoding_aes_key: Option<String>,
+}
+
+/// A profile as the UI and the CLI show it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ProfileView {
+    #[serde(flatten)]
+    pub profile: ProfileRow,
+    pub selected: bool,
+    /// Keychain state of each secret (`set` + masked tail); `None` when the keychain could not
+    /// be read.
+    pub secrets: Option<ProfileSecrets>,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ProfileSecrets {
+    pub appsecret: SecretStatus,
+    pub token: SecretStatus,
+    pub encoding_aes_key: SecretStatus,
+}
+
+/// Validates and stores the secrets that are given (others untouched).
+pub(crate) fn store_secrets(
+    secrets: &dyn SecretStore,
+    appid: &str,
+    appsecret: Option<&str>,
+    token: Option<&str>,
+    aes_key: Option<&str>,
+) -> CoreResult<()> {
+    let mut todo = Vec::new();
+    if let Some(v) = appsecret {
+        todo.push((SecretName::AppSecret, validate::secret("appsecret", v)?));
+    }
+    if let Some(v) = token {
+        todo.push((SecretName::Token, validate::secret("message token", v)?));
+    }
+    if let Some(v) = aes_key {
+        todo.push((SecretName::EncodingAesKey, validate::encoding_aes_key(v)?));
+    }
+    for (name, value) in todo {
+        secrets.set(appid, name, &Sensitive::new(value))?;
+    }
+    Ok(())
+}
+
+impl Console {
+    /// Adds a profile (validated; secrets to the keychain). The first profile becomes selected.
+    pub fn profile_add(&self, input: ProfileInput) -> CoreResult<ProfileView> {
+        let name = validate::profile_name(&input.name)?;
+        let appid = validate::appid(&input.component_appid)?;
+        let (api_base, proxy) = validate::urls(
+            input.api_base.as_deref().unwrap_or(DEFAULT_API_BASE),
+            input.proxy.as_deref(),
+        )?;
+        // Validate every secret before writing anything.
+        for (what, v) in [
+            ("appsecret", &input.appsecret),
+            ("message token", &input.token),
+        ] {
+            if let Some(v) = v {
+                validate::secret(what, v)?;
+            }
+        }
+        if let Some(k) = &input.encoding_aes_key {
+            validate::encoding_aes_key(k)?;
+        }
+        let row = self.store.profile_insert(&NewProfile {
+            name,
+            component_appid: appid.clone(),
+            api_base,
+            proxy,
+            is_sandbox: false,
+            token_source: TokenSourceKind::Local,
+            option_api: if input.option_v2 {
+                OptionApi::V2
+            } else {
+                OptionApi::Legacy
+            },
+            redirect_uri: None,
+        })?;
+        if let Err(e) = store_secrets(
+            self.secrets.as_ref(),
+            &appid,
+            input.appsecret.as_deref(),
+            input.token.as_deref(),
+            input.encoding_aes_key.as_deref(),
+        ) {
+            // No half-made profile: without its secrets it could not be used.
+            let _ = self.store.profile_delete(row.id);
+            return Err(e);
+        }
+        if self.store.selected_profile()?.is_none() {
+            self.store.select_profile(Some(row.id))?;
+        }
+        self.profile_view(row)
+    }
+
+    /// Adds the sandbox profile (the embedded simulator; its secrets are filled in).
+    pub async fn profile_add_sandbox(&self, name: Option<&str>) -> CoreResult<ProfileView> {
+        let creds = SandboxCredentials::default();
+        let name = validate::profile_name(name.unwrap_or(SANDBOX_PROFILE))?;
+        let row = self.store.profile_insert(&NewProfile {
+            name,
+            component_appid: creds.component_appid.clone(),
+            // Replaced by the simulator's URL when it starts (its port changes every start).
+            api_base: "http://127.0.0.1:1".into(),
+            proxy: None,
+            is_sandbox: true,
+            token_source: TokenSourceKind::Local,
+            option_api: OptionApi::Legacy,
+            redirect_uri: None,
+        })?;
+        store_secrets(
+            self.secrets.as_ref(),
+            &creds.component_appid,
+            Some(&creds.appsecret),
+            Some(&creds.token),
+            Some(&creds.encoding_aes_key),
+        )?;
+        if self.store.selected_profile()?.is_none() {
+            self.store.select_profile(Some(row.id))?;
+        }
+        let rt = self.runtime(row).await?;
+        self.profile_view(rt.profile.clone())
+    }
+
+    pub fn profile_edit(&self, name: &str, edit: ProfileEdit) -> CoreResult<ProfileView> {
+        let row = self.profile_row(name)?;
+        let mut update = ProfileUpdate::default();
+        if let Some(n) = &edit.name {
+            update.name = Some(validate::profile_name(n)?);
+        }
+        if edit.api_base.is_some() || edit.proxy.is_some() {
+            let base = edit.api_base.as_deref().unwrap_or(&row.api_base);
+            let proxy = match &edit.proxy {
+                Some(p) => Some(p.as_str()),
+                None => row.proxy.as_deref(),
+            };
+            let (base, proxy) = validate::urls(base, proxy)?;
+            update.api_base = Some(base);
+            update.proxy = Some(proxy);
+        }
+        if let Some(v2) = edit.option_v2 {
+            update.option_api = Some(if v2 { OptionApi::V2 } else { OptionApi::Legacy });
+        }
+        store_secrets(
+            self.secrets.as_ref(),
+            &row.component_appid,
+            edit.appsecret.as_deref(),
+            edit.token.as_deref(),
+            edit.encoding_aes_key.as_deref(),
+        )?;
+        let updated = self.store.profile_update(row.id, &update)?;
+        self.forget_runtime(row.id);
+        self.profile_view(updated)
+    }
+
+    /// Removes a profile, its cached data and its keychain entries.
+    pub fn profile_remove(&self, name: &str) -> CoreResult<()> {
+        let row = self.profile_row(name)?;
+        self.secrets.delete_all(&row.component_appid)?;
+        self.store.profile_delete(row.id)?;
+        self.forget_runtime(row.id);
+        Ok(())
+    }
+
+    pub fn profile_list(&self) -> CoreResult<Vec<ProfileView>> {
+        let rows = self.store.profiles_list()?;
+        rows.into_iter().map(|r| self.profile_view(r)).collect()
+    }
+
+    /// Makes `name` the selected profile.
+    pub fn profile_select(&self, name: &str) -> CoreResult<ProfileView> {
+        let row = self.profile_row(name)?;
+        self.store.select_profile(Some(row.id))?;
+        self.profile_view(row)
+    }
+
+    pub(crate) fn profile_row(&self, name: &str) -> CoreResult<ProfileRow> {
+        self.store
+            .profile_by_name(name)?
+            .ok_or_else(|| CoreError::NotFound(format!("profile {name:?}")))
+    }
+
+    fn profile_view(&self, row: ProfileRow) -> CoreResult<ProfileView> {
+        let selected = self.store.selected_profile()?.map(|p| p.id) == Some(row.id);
+        let appid = row.component_appid.clone();
+        let secrets = (|| -> CoreResult<ProfileSecrets> {
+            Ok(ProfileSecrets {
+                appsecret: self.secrets.status(&appid, SecretName::AppSecret)?,
+                token: self.secrets.status(&appid, SecretName::Token)?,
+                encoding_aes_key: self.secrets.status(&appid, SecretName::EncodingAesKey)?,
+            })
+        })()
+        .ok();
+        Ok(ProfileView {
+            profile: row,
+            selected,
+            secrets,
+        })
+    }
+}

@@ -1,0 +1,127 @@
+//! Pushes to the authorization-event URL: decrypt + verify with the profile's secrets, then
+//! apply. Every push is recorded in `messages` (applied / failed / ignored, with the error).
+
+use serde::Serialize;
+
+use super::{now, Console, ProfileRt};
+use crate::error::{CoreError, CoreResult};
+use crate::secrets::SecretName;
+use crate::store::authorizers::Status;
+use crate::store::messages::{MessageStatus, NewMessage};
+use crate::store::tickets::TicketSource;
+use crate::wechat::crypto::MsgCrypto;
+use crate::wechat::error::redact_secrets;
+use crate::wechat::push::{open_push, PushEvent, PushQuery};
+
+/// What applying a push did.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct PushApplied {
+    pub message_id: i64,
+    pub info_type: String,
+    pub authorizer_appid: Option<String>,
+    pub status: MessageStatus,
+    pub error: Option<String>,
+}
+
+fn info_type(e: &PushEvent) -> (String, Option<String>) {
+    match e {
+        PushEvent::VerifyTicket { .. } => ("component_verify_ticket".into(), None),
+        PushEvent::Authorized(a) => ("authorized".into(), Some(a.authorizer_appid.clone())),
+        PushEvent::UpdateAuthorized(a) => {
+            ("updateauthorized".into(), Some(a.authorizer_appid.clone()))
+        }
+        PushEvent::Unauthorized {
+            authorizer_appid, ..
+        } => ("unauthorized".into(), Some(authorizer_appid.clone())),
+        PushEvent::Other { info_type, .. } => (info_type.clone(), None),
+    }
+}
+
+/// The event as stored/shown: tickets and codes redacted.
+pub fn redacted_json(e: &PushEvent) -> String {
+    redact_secrets(&serde_json::to_string(e).unwrap_or_default())
+}
+
+impl Console {
+    fn crypto(&self, rt: &ProfileRt) -> CoreResult<MsgCrypto> {
+        let token = self.secret(rt.appid(), SecretName::Token)?;
+        let key = self.secret(rt.appid(), SecretName::EncodingAesKey)?;
+        Ok(MsgCrypto::new(token.expose(), key.expose(), rt.appid())?)
+    }
+
+    /// Verifies and decrypts a push (no side effects).
+    pub fn push_decrypt(
+        &self,
+        rt: &ProfileRt,
+        body: &str,
+        query: &PushQuery,
+    ) -> CoreResult<PushEvent> {
+        Ok(open_push(&self.crypto(rt)?, body, query)?)
+    }
+
+    /// Verifies, decrypts and applies a push. A push that cannot be decrypted is an error (not
+    /// recorded: it may not even be ours); one that decrypts is always recorded.
+    pub async fn push_apply(
+        &self,
+        rt: &ProfileRt,
+        body: &str,
+        query: &PushQuery,
+    ) -> CoreResult<PushApplied> {
+        let event = self.push_decrypt(rt, body, query)?;
+        self.apply_event(rt, event).await
+    }
+
+    pub async fn apply_event(&self, rt: &ProfileRt, event: PushEvent) -> CoreResult<PushApplied> {
+        let (kind, appid) = info_type(&event);
+        let result: CoreResult<MessageStatus> = match &event {
+            PushEvent::VerifyTicket { ticket, .. } => self
+                .ticket_store(rt, ticket, TicketSource::Push)
+                .map(|_| MessageStatus::Applied),
+            PushEvent::Authorized(a) => self
+                .complete_with_code(rt, &a.authorization_code)
+                .await
+                .map(|_| MessageStatus::Applied),
+            PushEvent::UpdateAuthorized(a) => {
+                // Re-authorization invalidates the cached access token.
+                match self
+                    .invalidate_authorizer_token(rt, &a.authorizer_appid, None)
+                    .await
+                {
+                    Ok(()) => self
+                        .complete_with_code(rt, &a.authorization_code)
+                        .await
+                        .map(|_| MessageStatus::Applied),
+                    Err(e) => Err(e),
+                }
+            }
+            PushEvent::Unauthorized {
+                authorizer_appid, ..
+            } => self
+                .store
+                .set_authorizer_status(rt.id(), authorizer_appid, Status::Revoked)
+                .map(|_| MessageStatus::Applied)
+                .map_err(CoreError::from),
+            PushEvent::Other { .. } => Ok(MessageStatus::Ignored),
+        };
+        let (status, error) = match result {
+            Ok(s) => (s, None),
+            Err(e) => (MessageStatus::Failed, Some(e.to_string())),
+        };
+        let message_id = self.store.message_insert(&NewMessage {
+            profile_id: rt.id(),
+            received_at: now(),
+            info_type: kind.clone(),
+            authorizer_appid: appid.clone(),
+            status,
+            decoded: redacted_json(&event),
+            error: error.clone(),
+        })?;
+        Ok(PushApplied {
+            message_id,
+            info_type: kind,
+            authorizer_appid: appid,
+            status,
+            error,
+        })
+    }
+}

@@ -1,0 +1,491 @@
+//! Authorizer sync: page through `api_get_authorizer_list` (500 a page, each page upserted with
+//! the run's progress in one transaction), then optionally fetch `api_get_authorizer_info` for
+//! every account with bounded concurrency, retrying transient errors with backoff and jitter.
+//!
+//! Resumable: a run is a `sync_runs` row. The list phase records `next_offset` with each
+//! committed page; the details phase marks each account done (or failed) for the run. Rerunning
+//! after a crash or a cancel continues the latest unfinished run without redoing finished pages
+//! or accounts. Accounts not seen in a complete list pass are marked `revoked`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use super::cancel::{backoff, CancelToken};
+use super::{now, Console, ProfileRt};
+use crate::error::{CoreError, CoreResult};
+use crate::store::authorizers::{AuthorizerInfoRecord, Kind, ListedAuthorizer, Permission};
+use crate::store::sync_runs::{SyncRunRow, SyncState};
+use crate::wechat::client::AUTHORIZER_LIST_MAX_COUNT;
+use crate::wechat::models::AuthorizerInfoAnswer;
+
+/// What to sync.
+#[derive(Debug, Clone, Default, serde::Deserialize, specta::Type)]
+pub struct SyncOptions {
+    /// Also fetch every account's info.
+    #[serde(default)]
+    pub details: bool,
+    /// Concurrent info calls (default 8).
+    pub concurrency: Option<usize>,
+    /// Start a new run even when an unfinished one could be resumed (also re-reads every refresh
+    /// token: "recover refresh tokens").
+    #[serde(default)]
+    pub restart: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    List,
+    Details,
+    Finished,
+}
+
+/// A progress event (sent at most every 100 ms, plus at phase changes and at the end).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SyncProgress {
+    pub run_id: i64,
+    pub phase: SyncPhase,
+    /// List entries received so far (this run).
+    pub listed: i64,
+    /// `total_count` of the list.
+    pub list_total: Option<i64>,
+    pub details_done: i64,
+    pub details_total: Option<i64>,
+    pub errors: i64,
+    pub revoked: i64,
+    pub resumed: bool,
+}
+
+pub type ProgressFn = Arc<dyn Fn(&SyncProgress) + Send + Sync>;
+
+/// How a sync ended.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SyncOutcome {
+    pub run: SyncRunRow,
+    pub resumed: bool,
+    pub elapsed_ms: u64,
+}
+
+struct Reporter {
+    f: Option<ProgressFn>,
+    last: std::sync::Mutex<Instant>,
+}
+
+impl Reporter {
+    fn emit(&self, p: &SyncProgress, force: bool) {
+        let Some(f) = &self.f else { return };
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if force || last.elapsed() >= Duration::from_millis(100) {
+            *last = Instant::now();
+            drop(last);
+            f(p);
+        }
+    }
+}
+
+/// api_get_authorizer_info answer → the store's record.
+pub(crate) fn info_record(answer: &AuthorizerInfoAnswer, fetched_at: i64) -> AuthorizerInfoRecord {
+    let info = &answer.authorizer_info;
+    AuthorizerInfoRecord {
+        nick_name: info.nick_name.clone(),
+        head_img: info.head_img.clone(),
+        kind: Some(if info.is_mini_program() {
+            Kind::MiniProgram
+        } else {
+            Kind::OfficialAccount
+        }),
+        service_type: info.service_type(),
+        verify_type: info.verify_type(),
+        user_name: info.user_name.clone(),
+        principal_name: info.principal_name.clone(),
+        alias: info.alias.clone(),
+        qrcode_url: info.qrcode_url.clone(),
+        auth_time: None,
+        raw_info: serde_json::to_string(info).unwrap_or_else(|_| "{}".into()),
+        func_info: answer
+            .authorization_info
+            .func_info
+            .iter()
+            .map(|f| Permission {
+                funcscope_id: f.funcscope_category.id,
+                need_confirm: f.confirm_info.as_ref().map(|c| c.need_confirm),
+                already_confirm: f.confirm_info.as_ref().map(|c| c.already_confirm),
+                can_confirm: f.confirm_info.as_ref().map(|c| c.can_confirm),
+            })
+            .collect(),
+        refresh_token: answer.authorization_info.authorizer_refresh_token.clone(),
+        fetched_at,
+    }
+}
+
+enum Done {
+    Ok(String, Box<AuthorizerInfoAnswer>),
+    Failed(String, String),
+}
+
+impl Console {
+    /// Retries `call` on transient errors (-1, 5xx, timeouts, connection failures) with
+    /// exponential backoff and jitter, at most `retry_attempts` attempts in all.
+    pub(crate) async fn retry_transient<T, F, Fut>(
+        &self,
+        cancel: &CancelToken,
+        call: F,
+    ) -> CoreResult<T>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = CoreResult<T>>,
+    {
+        let attempts = self.options.retry_attempts.max(1);
+        let mut attempt = 0;
+        loop {
+            match call().await {
+                Err(CoreError::WeChat(e)) if e.is_retryable() && attempt + 1 < attempts => {
+                    let wait = backoff(attempt, self.options.retry_base_ms, 10_000);
+                    attempt += 1;
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = cancel.cancelled() => return Err(CoreError::Cancelled),
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Syncs the authorizer list (and details). Returns when done, failed or cancelled (the run
+    /// row says which); a cancelled or failed run is resumed by the next call.
+    pub async fn sync_authorizers(
+        &self,
+        rt: &ProfileRt,
+        opts: SyncOptions,
+        progress: Option<ProgressFn>,
+        cancel: CancelToken,
+    ) -> CoreResult<SyncOutcome> {
+        let started = Instant::now();
+        let (mut run, resumed) = match self.store.sync_run_resumable(rt.id())? {
+            Some(r) if !opts.restart => (self.store.sync_run_resume(r.id)?, true),
+            Some(r) => {
+                self.store.sync_run_finish(
+                    r.id,
+                    SyncState::Cancelled,
+                    Some("superseded by a new run"),
+                )?;
+                (self.store.sync_run_start(rt.id(), opts.details)?, false)
+            }
+            None => (self.store.sync_run_start(rt.id(), opts.details)?, false),
+        };
+        let with_details = opts.details || run.with_details;
+        let reporter = Reporter {
+            f: progress,
+            last: std::sync::Mutex::new(Instant::now()),
+        };
+        let result = self
+            .sync_run(
+                rt,
+                &mut run,
+                with_details,
+                opts.concurrency,
+                resumed,
+                &reporter,
+                &cancel,
+            )
+            .await;
+        let final_row = match result {
+            Ok(()) => self.store.sync_run_finish(run.id, SyncState::Done, None)?,
+            Err(CoreError::Cancelled) => {
+                self.store
+                    .sync_run_finish(run.id, SyncState::Cancelled, Some("cancelled"))?
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                self.store
+                    .sync_run_finish(run.id, SyncState::Failed, Some(&msg))?;
+                return Err(e);
+            }
+        };
+        reporter.emit(&progress_of(&final_row, SyncPhase::Finished, resumed), true);
+        self.flush();
+        Ok(SyncOutcome {
+            run: final_row,
+            resumed,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn sync_run(
+        &self,
+        rt: &ProfileRt,
+        run: &mut SyncRunRow,
+        with_details: bool,
+        concurrency: Option<usize>,
+        resumed: bool,
+        reporter: &Reporter,
+        cancel: &CancelToken,
+    ) -> CoreResult<()> {
+        if !run.list_done {
+            let mut offset = run.next_offset;
+            loop {
+                if cancel.is_cancelled() {
+                    return Err(CoreError::Cancelled);
+                }
+                let page = self
+                    .retry_transient(cancel, || {
+                        self.with_component_token(rt, |ct| {
+                            let client = rt.client.clone();
+                            let appid = rt.appid().to_string();
+                            async move {
+                                client
+                                    .authorizer_list(
+                                        &ct,
+                                        &appid,
+                                        offset as u32,
+                                        AUTHORIZER_LIST_MAX_COUNT,
+                                    )
+                                    .await
+                            }
+                        })
+                    })
+                    .await?;
+                let items: Vec<ListedAuthorizer> = page
+                    .list
+                    .into_iter()
+                    .map(|i| ListedAuthorizer {
+                        appid: i.authorizer_appid,
+                        refresh_token: i.refresh_token,
+                        auth_time: i.auth_time,
+                    })
+                    .collect();
+                let next = offset + items.len() as i64;
+                self.store
+                    .record_list_page(rt.id(), run.id, &items, page.total_count, next)?;
+                run.next_offset = next;
+                run.total_count = Some(page.total_count);
+                reporter.emit(&progress_of(run, SyncPhase::List, resumed), false);
+                if items.is_empty() || next >= page.total_count {
+                    break;
+                }
+                offset = next;
+            }
+            self.store.sync_run_list_done(run.id)?;
+            run.revoked = self.store.mark_unseen_revoked(rt.id(), run.id)? as i64;
+            run.list_done = true;
+            reporter.emit(&progress_of(run, SyncPhase::List, resumed), true);
+        }
+        if with_details {
+            self.sync_details(rt, run, concurrency, resumed, reporter, cancel)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn sync_details(
+        &self,
+        rt: &ProfileRt,
+        run: &mut SyncRunRow,
+        concurrency: Option<usize>,
+        resumed: bool,
+        reporter: &Reporter,
+        cancel: &CancelToken,
+    ) -> CoreResult<()> {
+        let remaining = self.store.count_needing_details(rt.id(), run.id)? as i64;
+        let total = run.details_done + remaining;
+        self.store.sync_run_set_details_total(run.id, total)?;
+        run.details_total = Some(total);
+        reporter.emit(&progress_of(run, SyncPhase::Details, resumed), true);
+        if remaining == 0 {
+            return Ok(());
+        }
+        let lanes = concurrency
+            .unwrap_or(self.options.sync_concurrency)
+            .clamp(1, 64);
+        // Work queue: appids read from the store by cursor.
+        let (work_tx, work_rx) = async_channel(lanes * 4);
+        let (done_tx, mut done_rx) = mpsc::channel::<Done>(lanes * 64);
+        let store = self.store.clone();
+        let profile_id = rt.id();
+        let run_id = run.id;
+        let producer_cancel = cancel.clone();
+        let producer = async move {
+            let mut after: Option<String> = None;
+            loop {
+                if producer_cancel.is_cancelled() {
+                    break;
+                }
+                let batch = store.appids_needing_details_after(
+                    profile_id,
+                    run_id,
+                    after.as_deref(),
+                    1000,
+                )?;
+                if batch.is_empty() {
+                    break;
+                }
+                after = batch.last().cloned();
+                for appid in batch {
+                    if work_tx.send(appid).await.is_err() {
+                        return Ok::<(), CoreError>(());
+                    }
+                }
+            }
+            Ok(())
+        };
+        let workers: Vec<_> = (0..lanes)
+            .map(|_| {
+                let work_rx = work_rx.clone();
+                let done_tx = done_tx.clone();
+                async move {
+                    while let Some(appid) = work_rx.recv().await {
+                        if cancel.is_cancelled() {
+                            break;
+                        }
+                        let r = self
+                            .retry_transient(cancel, || {
+                                let appid = appid.clone();
+                                self.with_component_token(rt, move |ct| {
+                                let client = rt.client.clone();
+                                let component = rt.appid().to_string();
+                                let appid = appid.clone();
+                                async move { client.authorizer_info(&ct, &component, &appid).await }
+                            })
+                            })
+                            .await;
+                        let msg = match r {
+                            Ok(a) => Done::Ok(appid, Box::new(a)),
+                            Err(CoreError::Cancelled) => break,
+                            Err(e) => Done::Failed(appid, e.to_string()),
+                        };
+                        if done_tx.send(msg).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+            })
+            .collect();
+        drop(done_tx);
+        drop(work_rx);
+        // The writer: saves results on a blocking thread in batches.
+        let store = self.store.clone();
+        let writer = async {
+            let mut done = run.details_done;
+            let mut errors = run.errors;
+            let mut buf: Vec<Done> = Vec::with_capacity(256);
+            loop {
+                let n = done_rx.recv_many(&mut buf, 256).await;
+                if n == 0 {
+                    break;
+                }
+                let batch = std::mem::take(&mut buf);
+                let store = store.clone();
+                let (ok, failed, last_error) = tokio::task::spawn_blocking(move || {
+                    let t = now();
+                    let (mut failed, mut last) = (0i64, None);
+                    let mut infos = Vec::with_capacity(batch.len());
+                    for d in batch {
+                        match d {
+                            Done::Ok(appid, answer) => {
+                                let rec = info_record(&answer, t);
+                                infos.push((appid, rec));
+                            }
+                            Done::Failed(appid, err) => {
+                                store.mark_details_failed(
+                                    profile_id,
+                                    &appid,
+                                    Some(run_id),
+                                    &err,
+                                )?;
+                                failed += 1;
+                                last = Some(err);
+                            }
+                        }
+                    }
+                    // One transaction for the whole batch.
+                    store.save_authorizer_infos(profile_id, Some(run_id), &infos)?;
+                    let ok = infos.len() as i64;
+                    store.sync_run_add_details(run_id, ok + failed, failed, last.as_deref())?;
+                    Ok::<_, CoreError>((ok, failed, last))
+                })
+                .await
+                .map_err(|e| CoreError::Internal(format!("details writer: {e}")))??;
+                let _ = last_error;
+                done += ok + failed;
+                errors += failed;
+                let p = SyncProgress {
+                    run_id,
+                    phase: SyncPhase::Details,
+                    listed: run.next_offset,
+                    list_total: run.total_count,
+                    details_done: done,
+                    details_total: Some(total),
+                    errors,
+                    revoked: run.revoked,
+                    resumed,
+                };
+                reporter.emit(&p, false);
+            }
+            Ok::<(i64, i64), CoreError>((done, errors))
+        };
+        let workers = futures_join_all(workers.into_iter());
+        let (p, (), w) = tokio::join!(producer, workers, writer);
+        let (done, errors) = w?;
+        p?;
+        run.details_done = done;
+        run.errors = errors;
+        if cancel.is_cancelled() {
+            return Err(CoreError::Cancelled);
+        }
+        Ok(())
+    }
+}
+
+fn progress_of(run: &SyncRunRow, phase: SyncPhase, resumed: bool) -> SyncProgress {
+    SyncProgress {
+        run_id: run.id,
+        phase,
+        listed: run.next_offset,
+        list_total: run.total_count,
+        details_done: run.details_done,
+        details_total: run.details_total,
+        errors: run.errors,
+        revoked: run.revoked,
+        resumed,
+    }
+}
+
+/// A tiny multi-consumer channel (tokio's mpsc has one consumer): an mpsc receiver behind a
+/// tokio mutex.
+struct AsyncRx<T>(Arc<tokio::sync::Mutex<mpsc::Receiver<T>>>);
+
+impl<T> Clone for AsyncRx<T> {
+    fn clone(&self) -> Self {
+        AsyncRx(self.0.clone())
+    }
+}
+
+impl<T> AsyncRx<T> {
+    async fn recv(&self) -> Option<T> {
+        self.0.lock().await.recv().await
+    }
+}
+
+fn async_channel<T>(cap: usize) -> (mpsc::Sender<T>, AsyncRx<T>) {
+    let (tx, rx) = mpsc::channel(cap);
+    (tx, AsyncRx(Arc::new(tokio::sync::Mutex::new(rx))))
+}
+
+/// Runs futures concurrently on this task (no `futures` dependency).
+async fn futures_join_all<F: std::future::Future<Output = ()>>(futs: impl Iterator<Item = F>) {
+    let mut set: Vec<std::pin::Pin<Box<F>>> = futs.map(Box::pin).collect();
+    std::future::poll_fn(|cx| {
+        set.retain_mut(|f| f.as_mut().poll(cx).is_pending());
+        if set.is_empty() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}

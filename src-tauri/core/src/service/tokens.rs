@@ -1,0 +1,372 @@
+//! Token lifecycle behind one seam, [`TokenSource`] (DESIGN.md "Token lifecycle").
+//!
+//! `Local` (built now): fetch, cache in SQLite and in memory; refresh when less than
+//! [`REFRESH_MARGIN`] seconds remain; one in-flight refresh per token however many tasks ask
+//! (a [`TokenCell`] each); on 40001/40014/42001 from any call: drop the cached token (only if it
+//! is still the one that failed), refresh, retry that call once. `Shared` (later) will borrow a
+//! backend's tokens read-only and never refresh.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+use super::single_flight::TokenCell;
+use super::{now, Console, ProfileRt};
+use crate::error::{CoreError, CoreResult};
+use crate::secrets::{SecretName, Sensitive};
+use crate::store::authorizers::Status as AuthorizerStatus;
+use crate::store::profiles::{ProfileRow, TokenSourceKind};
+use crate::wechat::error::WeChatError;
+
+/// Refresh a token when fewer than this many seconds remain (10 min).
+pub const REFRESH_MARGIN: i64 = 600;
+/// A component_verify_ticket is valid this long (12 h).
+pub const TICKET_TTL: i64 = 12 * 3600;
+
+/// A cached access token.
+#[derive(Clone, Debug)]
+pub struct CachedToken {
+    pub token: Sensitive<String>,
+    pub expires_at: i64,
+}
+
+impl CachedToken {
+    fn fresh(&self) -> bool {
+        self.expires_at - now() > REFRESH_MARGIN
+    }
+}
+
+/// Where a profile's tokens come from.
+pub enum TokenSource {
+    /// Fetched and cached by the console.
+    Local(LocalTokens),
+    /// Borrowed from a backend (not built yet): every call that needs a token fails clearly.
+    Shared,
+}
+
+/// The single-flight cells of one profile.
+#[derive(Default)]
+pub struct LocalTokens {
+    component: TokenCell<CachedToken>,
+    authorizers: Mutex<HashMap<String, Arc<TokenCell<CachedToken>>>>,
+}
+
+impl LocalTokens {
+    fn authorizer_cell(&self, appid: &str) -> Arc<TokenCell<CachedToken>> {
+        let mut map = self.authorizers.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(appid.to_string()).or_default().clone()
+    }
+}
+
+impl TokenSource {
+    pub fn for_profile(row: &ProfileRow) -> TokenSource {
+        match row.token_source {
+            TokenSourceKind::Local => TokenSource::Local(LocalTokens::default()),
+            TokenSourceKind::Shared => TokenSource::Shared,
+        }
+    }
+
+    fn local(&self) -> CoreResult<&LocalTokens> {
+        match self {
+            TokenSource::Local(l) => Ok(l),
+            TokenSource::Shared => Err(CoreError::Refused(
+                "this profile borrows its tokens from a backend (token source `shared`), which is not supported yet: switch it to `local`".into(),
+            )),
+        }
+    }
+}
+
+/// What the UI shows about the component_access_token (never the token itself).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ComponentTokenStatus {
+    pub profile: String,
+    pub token_source: TokenSourceKind,
+    pub cached: bool,
+    pub expires_at: Option<i64>,
+    pub fetched_at: Option<i64>,
+    /// Seconds left (negative when expired).
+    pub expires_in: Option<i64>,
+    /// `••••abcd`.
+    pub tail: Option<String>,
+}
+
+/// An authorizer's token state.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct AuthorizerTokenStatus {
+    pub appid: String,
+    pub has_refresh_token: bool,
+    pub access_expires_at: Option<i64>,
+    pub refresh_token_tail: Option<String>,
+}
+
+impl Console {
+    /// The component_access_token: cached while more than 10 minutes remain, else fetched once
+    /// for all concurrent callers.
+    pub async fn component_token(&self, rt: &ProfileRt) -> CoreResult<CachedToken> {
+        let cells = rt.source.local()?;
+        cells
+            .component
+            .get_or_load(CachedToken::fresh, || self.load_component_token(rt))
+            .await
+    }
+
+    async fn load_component_token(&self, rt: &ProfileRt) -> CoreResult<CachedToken> {
+        if let Some(row) = self.store.component_token_get(rt.id())? {
+            let cached = CachedToken {
+                token: row.token,
+                expires_at: row.expires_at,
+            };
+            if cached.fresh() {
+                return Ok(cached);
+            }
+        }
+        let ticket = self.store.latest_ticket(rt.id())?.ok_or_else(|| {
+            CoreError::NotFound(
+                "a component_verify_ticket (paste one with `wxopen ticket set`, or `wxopen ticket request-push`)"
+                    .into(),
+            )
+        })?;
+        let secret = self.secret(rt.appid(), SecretName::AppSecret)?;
+        let fetched_at = now();
+        let answer = rt
+            .client
+            .component_token(rt.appid(), secret.expose(), ticket.ticket.expose())
+            .await?;
+        let expires_at = fetched_at + answer.expires_in;
+        self.store.component_token_put(
+            rt.id(),
+            &answer.component_access_token,
+            expires_at,
+            fetched_at,
+        )?;
+        Ok(CachedToken {
+            token: Sensitive::new(answer.component_access_token),
+            expires_at,
+        })
+    }
+
+    /// Drops the cached component token if it is still `bad` (memory and SQLite).
+    pub async fn invalidate_component_token(&self, rt: &ProfileRt, bad: &str) -> CoreResult<()> {
+        let cells = rt.source.local()?;
+        cells
+            .component
+            .invalidate_if(|t| t.token.expose() == bad)
+            .await;
+        if let Some(row) = self.store.component_token_get(rt.id())? {
+            if row.token.expose() == bad {
+                self.store.component_token_clear(rt.id())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Fetches a new component token now (whatever the cache says).
+    pub async fn refresh_component_token(
+        &self,
+        rt: &ProfileRt,
+    ) -> CoreResult<ComponentTokenStatus> {
+        let cells = rt.source.local()?;
+        cells.component.clear().await;
+        self.store.component_token_clear(rt.id())?;
+        self.component_token(rt).await?;
+        self.component_token_status(rt)
+    }
+
+    pub fn component_token_status(&self, rt: &ProfileRt) -> CoreResult<ComponentTokenStatus> {
+        let row = self.store.component_token_get(rt.id())?;
+        let t = now();
+        Ok(ComponentTokenStatus {
+            profile: rt.profile.name.clone(),
+            token_source: rt.profile.token_source,
+            cached: row.is_some(),
+            expires_at: row.as_ref().map(|r| r.expires_at),
+            fetched_at: row.as_ref().map(|r| r.fetched_at),
+            expires_in: row.as_ref().map(|r| r.expires_at - t),
+            tail: row
+                .as_ref()
+                .map(|r| crate::secrets::masked_tail(r.token.expose())),
+        })
+    }
+
+    /// Runs `call` with the component token; on 40001/40014/42001 refreshes it and retries once.
+    pub async fn with_component_token<T, F, Fut>(&self, rt: &ProfileRt, call: F) -> CoreResult<T>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<T, WeChatError>>,
+    {
+        let tok = self.component_token(rt).await?;
+        match call(tok.token.expose().clone()).await {
+            Err(e) if e.is_token_invalid() => {
+                self.invalidate_component_token(rt, tok.token.expose())
+                    .await?;
+                let tok = self.component_token(rt).await?;
+                Ok(call(tok.token.expose().clone()).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// An authorizer's access token, refreshed from the stored refresh token when needed (once
+    /// for all concurrent callers). 61023 marks the authorizer `needs_reauth`.
+    pub async fn authorizer_token(&self, rt: &ProfileRt, appid: &str) -> CoreResult<CachedToken> {
+        let cell = rt.source.local()?.authorizer_cell(appid);
+        cell.get_or_load(CachedToken::fresh, || self.load_authorizer_token(rt, appid))
+            .await
+    }
+
+    async fn load_authorizer_token(&self, rt: &ProfileRt, appid: &str) -> CoreResult<CachedToken> {
+        let row = self.store.authorizer_token_get(rt.id(), appid)?.ok_or_else(|| {
+            CoreError::NotFound(format!(
+                "a refresh token for authorizer {appid} (run `wxopen authorizers sync`, or authorize it again)"
+            ))
+        })?;
+        if let (Some(tok), Some(exp)) = (&row.access_token, row.expires_at) {
+            let cached = CachedToken {
+                token: tok.clone(),
+                expires_at: exp,
+            };
+            if cached.fresh() {
+                return Ok(cached);
+            }
+        }
+        self.fetch_authorizer_token(rt, appid, row.refresh_token.expose())
+            .await
+    }
+
+    async fn fetch_authorizer_token(
+        &self,
+        rt: &ProfileRt,
+        appid: &str,
+        refresh_token: &str,
+    ) -> CoreResult<CachedToken> {
+        let fetched_at = now();
+        let result = self
+            .with_component_token(rt, |ct| {
+                let client = rt.client.clone();
+                let component = rt.appid().to_string();
+                let appid = appid.to_string();
+                let refresh = refresh_token.to_string();
+                async move {
+                    client
+                        .authorizer_token(&ct, &component, &appid, &refresh)
+                        .await
+                }
+            })
+            .await;
+        let answer = match result {
+            Err(CoreError::WeChat(e)) if e.errcode() == Some(61023) => {
+                self.store
+                    .set_authorizer_status(rt.id(), appid, AuthorizerStatus::NeedsReauth)?;
+                return Err(CoreError::NeedsReauth {
+                    appid: appid.to_string(),
+                });
+            }
+            other => other?,
+        };
+        let expires_at = fetched_at + answer.expires_in;
+        // Always store the refresh token returned (never an empty one: the store skips those).
+        let refresh = answer
+            .authorizer_refresh_token
+            .as_deref()
+            .unwrap_or(refresh_token);
+        self.store.authorizer_token_put_access(
+            rt.id(),
+            appid,
+            &answer.authorizer_access_token,
+            expires_at,
+            Some(refresh),
+        )?;
+        Ok(CachedToken {
+            token: Sensitive::new(answer.authorizer_access_token),
+            expires_at,
+        })
+    }
+
+    /// Drops an authorizer's cached access token if it is still `bad` (or unconditionally).
+    pub async fn invalidate_authorizer_token(
+        &self,
+        rt: &ProfileRt,
+        appid: &str,
+        bad: Option<&str>,
+    ) -> CoreResult<()> {
+        let cell = rt.source.local()?.authorizer_cell(appid);
+        match bad {
+            Some(bad) => {
+                cell.invalidate_if(|t| t.token.expose() == bad).await;
+                if let Some(row) = self.store.authorizer_token_get(rt.id(), appid)? {
+                    if row.access_token.as_ref().is_some_and(|t| t.expose() == bad) {
+                        self.store.authorizer_token_clear_access(rt.id(), appid)?;
+                    }
+                }
+            }
+            None => {
+                cell.clear().await;
+                self.store.authorizer_token_clear_access(rt.id(), appid)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `call` with an authorizer's token; on 40001/40014/42001 refreshes it and retries once.
+    pub async fn with_authorizer_token<T, F, Fut>(
+        &self,
+        rt: &ProfileRt,
+        appid: &str,
+        call: F,
+    ) -> CoreResult<T>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<T, WeChatError>>,
+    {
+        let tok = self.authorizer_token(rt, appid).await?;
+        match call(tok.token.expose().clone()).await {
+            Err(e) if e.is_token_invalid() => {
+                self.invalidate_authorizer_token(rt, appid, Some(tok.token.expose()))
+                    .await?;
+                let tok = self.authorizer_token(rt, appid).await?;
+                Ok(call(tok.token.expose().clone()).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Refreshes an authorizer's access token now from its stored refresh token.
+    pub async fn refresh_authorizer_token(
+        &self,
+        rt: &ProfileRt,
+        appid: &str,
+    ) -> CoreResult<AuthorizerTokenStatus> {
+        self.invalidate_authorizer_token(rt, appid, None).await?;
+        self.authorizer_token(rt, appid).await?;
+        self.authorizer_token_status(rt, appid)
+    }
+
+    pub fn authorizer_token_status(
+        &self,
+        rt: &ProfileRt,
+        appid: &str,
+    ) -> CoreResult<AuthorizerTokenStatus> {
+        let row = self.store.authorizer_token_get(rt.id(), appid)?;
+        Ok(AuthorizerTokenStatus {
+            appid: appid.to_string(),
+            has_refresh_token: row.is_some(),
+            access_expires_at: row.as_ref().and_then(|r| r.expires_at),
+            refresh_token_tail: row
+                .as_ref()
+                .map(|r| crate::secrets::masked_tail(r.refresh_token.expose())),
+        })
+    }
+
+    /// Seeds the cache with a token just received (api_query_auth).
+    pub(crate) async fn remember_authorizer_token(
+        &self,
+        rt: &ProfileRt,
+        appid: &str,
+        token: CachedToken,
+    ) -> CoreResult<()> {
+        rt.source.local()?.authorizer_cell(appid).set(token).await;
+        Ok(())
+    }
+}

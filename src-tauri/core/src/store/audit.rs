@@ -1,0 +1,200 @@
+//! `audit_log` (every API call, redacted by the caller) and `quota_resets` (clear_quota calls,
+//! counted per month: WeChat allows a few per month).
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Row};
+use serde::{Deserialize, Serialize};
+
+use super::{Ctx, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAudit {
+    pub at: i64,
+    pub profile_id: Option<i64>,
+    pub endpoint: String,
+    pub appid: Option<String>,
+    pub errcode: Option<i64>,
+    pub duration_ms: i64,
+    /// Request/response summary with secrets and tokens already redacted.
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub profile_id: Option<i64>,
+    pub endpoint: String,
+    pub appid: Option<String>,
+    pub errcode: Option<i64>,
+    pub duration_ms: i64,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub profile_id: Option<i64>,
+    pub endpoint: Option<String>,
+    pub appid: Option<String>,
+    /// Only calls that failed (errcode present and not 0).
+    pub errors_only: bool,
+    /// `at >= since`.
+    pub since: Option<i64>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Default for AuditQuery {
+    fn default() -> Self {
+        AuditQuery {
+            profile_id: None,
+            endpoint: None,
+            appid: None,
+            errors_only: false,
+            since: None,
+            limit: 100,
+            offset: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct AuditPage {
+    pub total: u64,
+    /// Newest first.
+    pub rows: Vec<AuditEntry>,
+}
+
+fn row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        profile_id: r.get(2)?,
+        endpoint: r.get(3)?,
+        appid: r.get(4)?,
+        errcode: r.get(5)?,
+        duration_ms: r.get(6)?,
+        detail: r.get(7)?,
+    })
+}
+
+/// Offset of China Standard Time: WeChat counts monthly quotas in Beijing time.
+const CST_OFFSET_SECS: i64 = 8 * 3600;
+
+impl Store {
+    pub fn audit_insert(&self, a: &NewAudit) -> Result<i64, StoreError> {
+        self.with_write(|c| {
+            c.prepare_cached(
+                "INSERT INTO audit_log (at, profile_id, endpoint, appid, errcode, duration_ms, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![a.at, a.profile_id, a.endpoint, a.appid, a.errcode, a.duration_ms, a.detail])
+            })
+            .ctx("write audit log")?;
+            Ok(c.last_insert_rowid())
+        })
+    }
+
+    pub fn audit_list(&self, q: &AuditQuery) -> Result<AuditPage, StoreError> {
+        let mut filter = String::from("1 = 1");
+        let mut args = Vec::new();
+        if let Some(p) = q.profile_id {
+            filter.push_str(" AND profile_id = ?");
+            args.push(Value::Integer(p));
+        }
+        if let Some(e) = &q.endpoint {
+            filter.push_str(" AND endpoint = ?");
+            args.push(Value::Text(e.clone()));
+        }
+        if let Some(a) = &q.appid {
+            filter.push_str(" AND appid = ?");
+            args.push(Value::Text(a.clone()));
+        }
+        if q.errors_only {
+            filter.push_str(" AND errcode IS NOT NULL AND errcode <> 0");
+        }
+        if let Some(s) = q.since {
+            filter.push_str(" AND at >= ?");
+            args.push(Value::Integer(s));
+        }
+        self.with_read(|c| {
+            let total: i64 = c
+                .prepare_cached(&format!("SELECT count(*) FROM audit_log WHERE {filter}"))
+                .and_then(|mut s| s.query_row(params_from_iter(args.iter()), |r| r.get(0)))
+                .ctx("count audit log")?;
+            let mut page_args = args.clone();
+            page_args.push(Value::Integer(q.limit.min(1000) as i64));
+            page_args.push(Value::Integer(q.offset as i64));
+            let mut s = c
+                .prepare_cached(&format!(
+                    "SELECT id, at, profile_id, endpoint, appid, errcode, duration_ms, detail
+                     FROM audit_log WHERE {filter} ORDER BY id DESC LIMIT ? OFFSET ?"
+                ))
+                .ctx("list audit log")?;
+            let rows = s
+                .query_map(params_from_iter(page_args.iter()), row)
+                .ctx("list audit log")?
+                .collect::<Result<Vec<_>, _>>()
+                .ctx("list audit log")?;
+            Ok(AuditPage {
+                total: total as u64,
+                rows,
+            })
+        })
+    }
+
+    /// Deletes audit entries older than `before` (Unix seconds); returns how many.
+    pub fn audit_prune(&self, before: i64) -> Result<usize, StoreError> {
+        self.with_write(|c| {
+            c.execute("DELETE FROM audit_log WHERE at < ?1", [before])
+                .ctx("prune audit log")
+        })
+    }
+
+    /// Records a clear_quota call.
+    pub fn quota_reset_insert(
+        &self,
+        profile_id: i64,
+        at: i64,
+        appid: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.with_write(|c| {
+            c.execute(
+                "INSERT INTO quota_resets (profile_id, at, appid) VALUES (?1, ?2, ?3)",
+                params![profile_id, at, appid],
+            )
+            .ctx("record quota reset")?;
+            Ok(())
+        })
+    }
+
+    /// clear_quota calls of the profile in the calendar month (Beijing time) containing `now`.
+    pub fn quota_resets_count_this_month(
+        &self,
+        profile_id: i64,
+        now: i64,
+    ) -> Result<u32, StoreError> {
+        self.with_read(|c| {
+            let (start, end) = month_bounds(c, now)?;
+            c.query_row(
+                "SELECT count(*) FROM quota_resets WHERE profile_id = ?1 AND at >= ?2 AND at < ?3",
+                params![profile_id, start, end],
+                |r| r.get(0),
+            )
+            .ctx("count quota resets")
+        })
+    }
+}
+
+/// Unix seconds of the start of the month (Beijing time) containing `now`, and of the next one.
+fn month_bounds(c: &rusqlite::Connection, now: i64) -> Result<(i64, i64), StoreError> {
+    c.query_row(
+        "SELECT CAST(strftime('%s', ?1 + ?2, 'unixepoch', 'start of month') AS INTEGER) - ?2,
+                CAST(strftime('%s', ?1 + ?2, 'unixepoch', 'start of month', '+1 month') AS INTEGER) - ?2",
+        params![now, CST_OFFSET_SECS],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .ctx("compute month start")
+}

@@ -1,0 +1,262 @@
+//! Versioned schema migrations, tracked in `PRAGMA user_version`.
+//!
+//! `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`. Each step runs in its own
+//! transaction together with the `user_version` bump, so a crash leaves the file at a whole
+//! version. Never edit a published step: append a new one (and a test case in
+//! `tests/store_migrations.rs` that migrates data from every earlier version).
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::{Ctx, StoreError};
+
+/// The schema steps; the latest version is `MIGRATIONS.len()`.
+pub const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// The schema version this build writes.
+pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// The file's schema version (`PRAGMA user_version`).
+pub fn current_version(conn: &Connection) -> Result<u32, StoreError> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get::<_, u32>(0))
+        .ctx("read schema version")
+}
+
+/// Migrates to the latest version. Refuses a file written by a newer build.
+pub fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
+    migrate_to(conn, LATEST_VERSION)
+}
+
+/// Migrates up to `target` (tests use it to build every earlier version).
+pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<u32, StoreError> {
+    let mut version = current_version(conn)?;
+    if version > LATEST_VERSION {
+        return Err(StoreError::TooNew {
+            found: version,
+            supported: LATEST_VERSION,
+        });
+    }
+    let target = target.min(LATEST_VERSION);
+    while version < target {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .ctx("begin migration")?;
+        // Another process may have migrated while we waited for the write lock.
+        let now = current_version(&tx)?;
+        if now != version {
+            version = now;
+            continue;
+        }
+        tx.execute_batch(MIGRATIONS[version as usize])
+            .ctx(format!("migration to version {}", version + 1))?;
+        tx.pragma_update(None, "user_version", version + 1)
+            .ctx("bump schema version")?;
+        tx.commit().ctx("commit migration")?;
+        version += 1;
+    }
+    Ok(version)
+}
+
+const V1: &str = r#"
+CREATE TABLE profiles (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL UNIQUE,
+    component_appid TEXT NOT NULL UNIQUE,
+    api_base        TEXT NOT NULL,
+    proxy           TEXT,
+    is_sandbox      INTEGER NOT NULL DEFAULT 0,
+    token_source    TEXT NOT NULL DEFAULT 'local' CHECK (token_source IN ('local', 'shared')),
+    option_api      TEXT NOT NULL DEFAULT 'legacy' CHECK (option_api IN ('legacy', 'v2')),
+    redirect_uri    TEXT,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+);
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE tickets (
+    id          INTEGER PRIMARY KEY,
+    profile_id  INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    ticket      TEXT NOT NULL CHECK (ticket <> ''),
+    received_at INTEGER NOT NULL,
+    source      TEXT NOT NULL CHECK (source IN ('pasted', 'push', 'sandbox'))
+);
+CREATE INDEX tickets_by_profile ON tickets(profile_id, received_at, id);
+
+CREATE TABLE component_tokens (
+    profile_id INTEGER PRIMARY KEY REFERENCES profiles(id) ON DELETE CASCADE,
+    token      TEXT NOT NULL CHECK (token <> ''),
+    expires_at INTEGER NOT NULL,
+    fetched_at INTEGER NOT NULL
+);
+
+CREATE TABLE authorizers (
+    id                INTEGER PRIMARY KEY,
+    profile_id        INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    appid             TEXT NOT NULL,
+    nick_name         TEXT NOT NULL DEFAULT '',
+    head_img          TEXT NOT NULL DEFAULT '',
+    kind              TEXT CHECK (kind IN ('official_account', 'mini_program')),
+    service_type      INTEGER,
+    verify_type       INTEGER,
+    user_name         TEXT NOT NULL DEFAULT '',
+    principal_name    TEXT NOT NULL DEFAULT '',
+    alias             TEXT NOT NULL DEFAULT '',
+    qrcode_url        TEXT NOT NULL DEFAULT '',
+    auth_time         INTEGER,
+    status            TEXT NOT NULL DEFAULT 'authorized'
+                      CHECK (status IN ('authorized', 'revoked', 'needs_reauth')),
+    status_changed_at INTEGER NOT NULL,
+    has_open          INTEGER,
+    -- maintained by the authorizer_tokens triggers below
+    has_refresh_token INTEGER NOT NULL DEFAULT 0,
+    info_fetched_at   INTEGER,
+    details_sync_id   INTEGER,
+    details_error     TEXT,
+    listed_at         INTEGER,
+    last_seen_sync_id INTEGER,
+    created_at        INTEGER NOT NULL,
+    -- lowercased nick_name, appid, user_name (gh_…), alias, principal_name: substring search
+    search_text       TEXT NOT NULL DEFAULT '',
+    UNIQUE (profile_id, appid)
+);
+CREATE INDEX authorizers_by_nick ON authorizers(profile_id, nick_name, appid);
+CREATE INDEX authorizers_by_auth_time ON authorizers(profile_id, auth_time, appid);
+CREATE INDEX authorizers_by_status ON authorizers(profile_id, status);
+CREATE INDEX authorizers_search ON authorizers(profile_id, search_text);
+
+-- raw api_get_authorizer_info answers, apart so that scans of authorizers stay small
+CREATE TABLE authorizer_raw (
+    profile_id INTEGER NOT NULL,
+    appid      TEXT NOT NULL,
+    raw_info   TEXT NOT NULL,
+    PRIMARY KEY (profile_id, appid),
+    FOREIGN KEY (profile_id, appid) REFERENCES authorizers(profile_id, appid) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE TABLE authorizer_tokens (
+    profile_id    INTEGER NOT NULL,
+    appid         TEXT NOT NULL,
+    access_token  TEXT,
+    expires_at    INTEGER,
+    refresh_token TEXT NOT NULL CHECK (refresh_token <> ''),
+    updated_at    INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, appid),
+    FOREIGN KEY (profile_id, appid) REFERENCES authorizers(profile_id, appid) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE TRIGGER authorizer_tokens_ai AFTER INSERT ON authorizer_tokens BEGIN
+    UPDATE authorizers SET has_refresh_token = 1
+     WHERE profile_id = NEW.profile_id AND appid = NEW.appid;
+END;
+CREATE TRIGGER authorizer_tokens_ad AFTER DELETE ON authorizer_tokens BEGIN
+    UPDATE authorizers SET has_refresh_token = 0
+     WHERE profile_id = OLD.profile_id AND appid = OLD.appid;
+END;
+
+CREATE TABLE permissions (
+    profile_id      INTEGER NOT NULL,
+    appid           TEXT NOT NULL,
+    funcscope_id    INTEGER NOT NULL,
+    need_confirm    INTEGER,
+    already_confirm INTEGER,
+    can_confirm     INTEGER,
+    PRIMARY KEY (profile_id, appid, funcscope_id),
+    FOREIGN KEY (profile_id, appid) REFERENCES authorizers(profile_id, appid) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE TABLE options_cache (
+    profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    appid      TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, appid, name)
+) WITHOUT ROWID;
+
+CREATE TABLE open_bindings (
+    profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    appid      TEXT NOT NULL,
+    open_appid TEXT,
+    checked_at INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, appid)
+) WITHOUT ROWID;
+
+CREATE TABLE pre_auth_codes (
+    id           INTEGER PRIMARY KEY,
+    profile_id   INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    code         TEXT NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    used         INTEGER NOT NULL DEFAULT 0,
+    used_at      INTEGER,
+    auth_type    INTEGER,
+    biz_appid    TEXT,
+    redirect_uri TEXT NOT NULL,
+    pc_link      TEXT NOT NULL,
+    mobile_link  TEXT NOT NULL,
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX pre_auth_codes_by_profile ON pre_auth_codes(profile_id, created_at);
+CREATE INDEX pre_auth_codes_by_code ON pre_auth_codes(profile_id, code);
+
+CREATE TABLE sync_runs (
+    id            INTEGER PRIMARY KEY,
+    profile_id    INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    state         TEXT NOT NULL DEFAULT 'running'
+                  CHECK (state IN ('running', 'cancelled', 'failed', 'done')),
+    with_details  INTEGER NOT NULL DEFAULT 0,
+    list_done     INTEGER NOT NULL DEFAULT 0,
+    total_count   INTEGER,
+    next_offset   INTEGER NOT NULL DEFAULT 0,
+    details_total INTEGER,
+    details_done  INTEGER NOT NULL DEFAULT 0,
+    errors        INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT,
+    revoked       INTEGER NOT NULL DEFAULT 0,
+    started_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    finished_at   INTEGER
+);
+CREATE INDEX sync_runs_by_profile ON sync_runs(profile_id, id);
+
+CREATE TABLE messages (
+    id               INTEGER PRIMARY KEY,
+    profile_id       INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    received_at      INTEGER NOT NULL,
+    info_type        TEXT NOT NULL,
+    authorizer_appid TEXT,
+    status           TEXT NOT NULL CHECK (status IN ('applied', 'failed', 'ignored')),
+    decoded          TEXT NOT NULL,
+    error            TEXT
+);
+CREATE INDEX messages_by_profile ON messages(profile_id, id);
+
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    profile_id  INTEGER REFERENCES profiles(id) ON DELETE CASCADE,
+    endpoint    TEXT NOT NULL,
+    appid       TEXT,
+    errcode     INTEGER,
+    duration_ms INTEGER NOT NULL,
+    detail      TEXT
+);
+CREATE INDEX audit_log_by_profile ON audit_log(profile_id, id);
+
+CREATE TABLE quota_resets (
+    id         INTEGER PRIMARY KEY,
+    profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    at         INTEGER NOT NULL,
+    appid      TEXT
+);
+CREATE INDEX quota_resets_by_profile ON quota_resets(profile_id, at);
+"#;
+
+/// Version 2: one covering index for the search filters, so that counts and filtered scans never
+/// touch the table rows (see `Store::search_authorizers`).
+const V2: &str = r#"
+DROP INDEX authorizers_search;
+CREATE INDEX authorizers_filter
+    ON authorizers(profile_id, search_text, kind, status, verify_type, has_open);
+"#;

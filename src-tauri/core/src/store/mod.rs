@@ -1,0 +1,444 @@
+//! The local cache: one SQLite file `<data_dir>/wxopen.sqlite3` (mode 0600, WAL, foreign keys on,
+//! `busy_timeout` 5 s, `synchronous=NORMAL`), schema in [`migrations`] (`PRAGMA user_version`).
+//!
+//! `store/` never calls the network and knows nothing of HTTP. Secrets (appsecret, message token,
+//! EncodingAESKey) are never stored here: they live in the keychain (`crate::secrets`). Tokens and
+//! tickets are stored and come back wrapped in [`Sensitive`].
+//!
+//! [`Store`] is `Clone + Send + Sync`: one write connection and one read connection behind
+//! mutexes; every method is a short synchronous call (use `spawn_blocking` for big batches from
+//! async code). All times are Unix seconds (UTC).
+//!
+//! # API, by table family
+//! - open: [`Store::open`]`(data_dir)`, [`Store::open_in_memory`](), [`Store::open_file`]`(path)`,
+//!   [`Store::path`], [`Store::schema_version`], [`Store::integrity_check`].
+//! - profiles ([`profiles`]): `profile_insert(&NewProfile) -> ProfileRow`, `profiles_list()`,
+//!   `profile_get(id)`, `profile_by_name(name)`, `profile_by_appid(appid)`,
+//!   `profile_update(id, &ProfileUpdate) -> ProfileRow`, `profile_delete(id) -> bool` (cascades),
+//!   `selected_profile() -> Option<ProfileRow>`, `select_profile(Option<id>)`,
+//!   `setting_get(key)`, `setting_set(key, value)`, `setting_delete(key)`.
+//! - tickets ([`tickets`]): `ticket_insert(profile_id, ticket, received_at, TicketSource)` (keeps
+//!   the last [`tickets::TICKETS_KEPT`]), `latest_ticket(profile_id) -> Option<TicketRow>`,
+//!   `tickets_list(profile_id)`.
+//! - tokens ([`tokens`]): `component_token_get/put/clear`, `authorizer_token_get(profile_id, appid)`,
+//!   `authorizer_token_put_access(profile_id, appid, access_token, expires_at, refresh_token)`,
+//!   `authorizer_token_put_refresh(profile_id, appid, refresh_token)`,
+//!   `authorizer_token_clear_access(profile_id, appid)`,
+//!   `authorizer_tokens_clear_access_all(profile_id)`.
+//! - authorizers ([`authorizers`]): `upsert_listed_authorizers(profile_id, sync_id, &[ListedAuthorizer])`
+//!   (one transaction per 500 rows; never replaces a refresh token with an empty one),
+//!   `record_list_page(profile_id, sync_id, &[ListedAuthorizer], total_count, next_offset)`
+//!   (upsert + sync progress in one transaction), `save_authorizer_info(profile_id, appid, sync_id,
+//!   &AuthorizerInfoRecord)`, `save_authorizer_infos(profile_id, sync_id, &[(appid, AuthorizerInfoRecord)])`
+//!   (batch: one transaction per 500; use it from a details sync), `mark_details_failed(profile_id, appid, sync_id, error)`,
+//!   `set_authorizer_status(profile_id, appid, Status)`, `mark_unseen_revoked(profile_id, sync_id)
+//!   -> usize`, `search_authorizers(profile_id, &AuthorizerQuery) -> AuthorizerPage`,
+//!   `authorizer_get(profile_id, appid) -> Option<AuthorizerDetail>`,
+//!   `appids_needing_details(profile_id, sync_id, limit)`,
+//!   `appids_needing_details_after(profile_id, sync_id, after_appid, limit)`, `count_needing_details(profile_id, sync_id)`,
+//!   `authorizers_missing_refresh_token(profile_id)`, `authorizer_counts(profile_id)`,
+//!   `permissions_list(profile_id, appid)`.
+//! - sync runs ([`sync_runs`]): `sync_run_start(profile_id, with_details)`, `sync_run_get(id)`,
+//!   `sync_run_latest(profile_id)`, `sync_run_resumable(profile_id)`, `sync_run_list_done(id)`,
+//!   `sync_run_set_details_total(id, n)`, `sync_run_add_details(id, done, errors, last_error)`,
+//!   `sync_run_finish(id, SyncState, last_error)`, `sync_run_resume(id)`.
+//! - pre-auth codes ([`pre_auth_codes`]): `pre_auth_code_insert(&NewPreAuthCode) -> PreAuthCodeRow`,
+//!   `pre_auth_codes_list(profile_id, limit)`, `pre_auth_code_mark_used(profile_id, code) -> bool`.
+//! - options ([`options`]): `option_get(profile_id, appid, name)`, `option_put(...)`,
+//!   `options_list(profile_id, appid)`.
+//! - open bindings ([`open_bindings`]): `open_binding_get/put/clear` (also keep
+//!   `authorizers.has_open` in step).
+//! - messages ([`messages`]): `message_insert(&NewMessage) -> i64`, `messages_list(profile_id, &MessageQuery)`.
+//! - audit ([`audit`]): `audit_insert(&NewAudit) -> i64`, `audit_list(&AuditQuery) -> AuditPage`,
+//!   `quota_reset_insert(profile_id, at, appid)`, `quota_resets_count_this_month(profile_id, now)`.
+
+pub mod audit;
+pub mod authorizers;
+pub mod messages;
+pub mod migrations;
+pub mod open_bindings;
+pub mod options;
+pub mod pre_auth_codes;
+pub mod profiles;
+pub mod sync_runs;
+pub mod tickets;
+pub mod tokens;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+pub use crate::secrets::Sensitive;
+pub use audit::{AuditEntry, AuditPage, AuditQuery, NewAudit};
+pub use authorizers::{
+    AuthorizerCounts, AuthorizerDetail, AuthorizerInfoRecord, AuthorizerPage, AuthorizerQuery,
+    AuthorizerRow, Kind, ListedAuthorizer, Permission, Sort, Status, UpsertSummary,
+};
+pub use messages::{MessagePage, MessageQuery, MessageRow, MessageStatus, NewMessage};
+pub use open_bindings::OpenBindingRow;
+pub use options::OptionRow;
+pub use pre_auth_codes::{NewPreAuthCode, PreAuthCodeRow};
+pub use profiles::{NewProfile, OptionApi, ProfileRow, ProfileUpdate, TokenSourceKind};
+pub use sync_runs::{SyncRunRow, SyncState};
+pub use tickets::{TicketRow, TicketSource};
+pub use tokens::{AuthorizerTokenRow, ComponentTokenRow};
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "wxopen.sqlite3";
+
+/// How long a statement waits for another writer (another `wxopen` process) before failing.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error ({context}): {source}")]
+    Sqlite {
+        context: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the database has schema version {found}, newer than this build supports ({supported}): update WxOpen Console")]
+    TooNew { found: u32, supported: u32 },
+    #[error("invalid value in the database: {0}")]
+    Invalid(String),
+}
+
+impl StoreError {
+    /// What the operator can do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            StoreError::Sqlite { source, .. } if is_busy(source) => Some(
+                "Another WxOpen Console process holds the database: wait for it to finish, then retry."
+                    .into(),
+            ),
+            StoreError::Sqlite { .. } | StoreError::Io { .. } => Some(format!(
+                "Check that the data directory is writable and not full (WXOPEN_DATA_DIR or --data-dir overrides it); the database is {DB_FILE} in it."
+            )),
+            StoreError::TooNew { .. } => {
+                Some("Update WxOpen Console, or point --data-dir at another directory.".into())
+            }
+            StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_) => None,
+        }
+    }
+}
+
+fn is_busy(err: &rusqlite::Error) -> bool {
+    matches!(
+        err.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+pub(crate) fn is_unique_violation(err: &rusqlite::Error) -> bool {
+    matches!(err, rusqlite::Error::SqliteFailure(e, _)
+        if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+/// Adds context to rusqlite errors.
+pub(crate) trait Ctx<T> {
+    fn ctx(self, context: impl Into<String>) -> Result<T, StoreError>;
+}
+
+impl<T> Ctx<T> for Result<T, rusqlite::Error> {
+    fn ctx(self, context: impl Into<String>) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Sqlite {
+            context: context.into(),
+            source,
+        })
+    }
+}
+
+/// Unix seconds now.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Defines a string-backed enum stored as TEXT and serialized in snake_case.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, specta::Type)]
+        #[serde(rename_all = "snake_case")]
+        $vis enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<$name> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let text = value.as_str()?;
+                $name::parse(text).ok_or_else(|| {
+                    rusqlite::types::FromSqlError::Other(
+                        format!("unknown {} value {text:?}", stringify!($name)).into(),
+                    )
+                })
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+struct Inner {
+    write: Mutex<Connection>,
+    /// A second connection for reads (file databases only): searches do not wait for writes.
+    read: Option<Mutex<Connection>>,
+    path: Option<PathBuf>,
+}
+
+/// The SQLite store. Cheap to clone; share one per process.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.inner.path)
+            .finish()
+    }
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn configure(conn: &Connection, file: bool) -> Result<(), StoreError> {
+    conn.busy_timeout(BUSY_TIMEOUT).ctx("set busy_timeout")?;
+    conn.pragma_update(None, "foreign_keys", true)
+        .ctx("enable foreign keys")?;
+    if file {
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .ctx("enable WAL")?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Invalid(format!(
+                "journal_mode is {mode}, expected wal"
+            )));
+        }
+    }
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .ctx("set synchronous")?;
+    // A 32 MiB page cache and memory-mapped reads: searches scan 100k-row indexes.
+    conn.pragma_update(None, "cache_size", -32_768)
+        .ctx("set cache_size")?;
+    if file {
+        conn.query_row("PRAGMA mmap_size = 268435456", [], |_| Ok(()))
+            .ctx("set mmap_size")?;
+    }
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+#[cfg(unix)]
+fn restrict_mode(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::PermissionsExt;
+    if path.exists() {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(
+            |source| StoreError::Io {
+                context: format!("set mode 0600 on {}", path.display()),
+                source,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict_mode(_path: &Path) -> Result<(), StoreError> {
+    Ok(())
+}
+
+fn create_file_0600(path: &Path) -> Result<(), StoreError> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path).map_err(|source| StoreError::Io {
+        context: format!("create {}", path.display()),
+        source,
+    })?;
+    restrict_mode(path)
+}
+
+impl Store {
+    /// Opens (creating if needed) `<data_dir>/wxopen.sqlite3` and migrates it to the latest schema.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        if !data_dir.exists() {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt;
+                builder.mode(0o700);
+            }
+            builder.create(data_dir).map_err(|source| StoreError::Io {
+                context: format!("create data directory {}", data_dir.display()),
+                source,
+            })?;
+        }
+        Store::open_file(&data_dir.join(DB_FILE))
+    }
+
+    /// Opens (creating if needed) a database file at `path` and migrates it.
+    pub fn open_file(path: &Path) -> Result<Store, StoreError> {
+        create_file_0600(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let mut write =
+            Connection::open_with_flags(path, flags).ctx(format!("open {}", path.display()))?;
+        configure(&write, true)?;
+        migrations::migrate(&mut write)?;
+        let read = Connection::open_with_flags(path, flags)
+            .ctx(format!("open {} for reading", path.display()))?;
+        configure(&read, true)?;
+        for suffix in ["-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            restrict_mode(Path::new(&p))?;
+        }
+        Ok(Store {
+            inner: Arc::new(Inner {
+                write: Mutex::new(write),
+                read: Some(Mutex::new(read)),
+                path: Some(path.to_path_buf()),
+            }),
+        })
+    }
+
+    /// A private in-memory database (tests of other layers).
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let mut conn = Connection::open_in_memory().ctx("open in-memory database")?;
+        configure(&conn, false)?;
+        migrations::migrate(&mut conn)?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                write: Mutex::new(conn),
+                read: None,
+                path: None,
+            }),
+        })
+    }
+
+    /// The database file, if not in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
+    }
+
+    /// Runs `f` on the write connection (short calls only).
+    pub(crate) fn with_write<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = lock(&self.inner.write);
+        f(&mut conn)
+    }
+
+    /// Runs `f` on the read connection (the write one for in-memory stores).
+    pub(crate) fn with_read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match &self.inner.read {
+            Some(read) => f(&lock(read)),
+            None => f(&lock(&self.inner.write)),
+        }
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction (committed when `f` returns Ok).
+    pub(crate) fn in_tx<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.with_write(|conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .ctx("begin transaction")?;
+            let out = f(&tx)?;
+            tx.commit().ctx("commit")?;
+            Ok(out)
+        })
+    }
+
+    /// The schema version of the file (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        self.with_read(migrations::current_version)
+    }
+
+    /// `PRAGMA integrity_check`: `"ok"` when the file is sound.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        self.with_read(|c| {
+            let rows: Vec<String> = c
+                .prepare("PRAGMA integrity_check")
+                .and_then(|mut s| {
+                    s.query_map([], |r| r.get::<_, String>(0))?
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .ctx("integrity_check")?;
+            Ok(rows.join("\n"))
+        })
+    }
+
+    /// A pragma's value on the write connection, as text (tests and diagnostics).
+    pub fn pragma(&self, name: &str) -> Result<String, StoreError> {
+        self.with_write(|c| {
+            c.query_row(&format!("PRAGMA {name}"), [], |r| {
+                Ok(match r.get_ref(0)? {
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+                    other => format!("{other:?}"),
+                })
+            })
+            .ctx(format!("PRAGMA {name}"))
+        })
+    }
+
+    /// Checkpoints the WAL into the main file (before a backup; tests).
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.with_write(|c| {
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .ctx("wal_checkpoint")
+        })
+    }
+}

@@ -1,0 +1,145 @@
+//! Timing of a details sync (ignored by default; `cargo test --release --test service_bench --
+//! --ignored --nocapture`). 10,000 authorizers, concurrency 8, 20 ms simulated latency: the
+//! lower bound is (20 list pages + 10,000 / 8 info rounds) × 20 ms.
+
+mod service_support;
+
+use service_support::*;
+use wxopen_core::sandbox::Fault;
+use wxopen_core::service::sync::SyncOptions;
+use wxopen_core::service::CancelToken;
+
+fn cpu_secs() -> f64 {
+    // utime + stime of this process, in clock ticks (100 Hz on Linux).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    ticks / 100.0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore]
+async fn details_sync_10k_at_20ms() {
+    let n = 10_000usize;
+    let e = env(n).await;
+    e.control().set_fault(Fault::Latency {
+        path: None,
+        millis: 20,
+    });
+    let cpu0 = cpu_secs();
+    let t = std::time::Instant::now();
+    let out = e
+        .console
+        .sync_authorizers(
+            &e.rt,
+            SyncOptions {
+                details: true,
+                concurrency: Some(8),
+                restart: false,
+            },
+            None,
+            CancelToken::new(),
+        )
+        .await
+        .unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let bound = ((n as f64 / 500.0).ceil() + (n as f64 / 8.0).ceil()) * 0.020;
+    println!(
+        "details sync of {n}: {secs:.2} s, bound {bound:.2} s, ratio {:.3}, process CPU (client + simulator) {:.2} s",
+        secs / bound,
+        cpu_secs() - cpu0
+    );
+    assert_eq!(out.run.details_done, n as i64);
+}
+
+/// The simulator in a child process, so this process's CPU time is the client's alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore]
+async fn client_cpu_for_10k_details_with_an_external_simulator() {
+    use std::io::BufRead;
+    use std::sync::Arc;
+    use wxopen_core::secrets::{KeyringStore, SecretStore};
+    use wxopen_core::service::profiles::ProfileInput;
+    use wxopen_core::service::{Console, ConsoleOptions};
+
+    let latency: u64 = std::env::var("BENCH_LATENCY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wxopen"))
+        .args(["--json", "sandbox", "serve", "--authorizers", "10000"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let base = info["base_url"].as_str().unwrap().to_string();
+    let http = reqwest::Client::new();
+    if latency > 0 {
+        http.post(format!("{base}/sandbox/faults"))
+            .json(&serde_json::json!({"kind": "latency", "millis": latency}))
+            .send()
+            .await
+            .unwrap();
+    }
+    let ticket: serde_json::Value = http
+        .post(format!("{base}/sandbox/ticket"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = wxopen_core::store::Store::open(dir.path()).unwrap();
+    let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::with_service(test_service_name()));
+    let console = Console::with_options(store, secrets, ConsoleOptions::default());
+    console
+        .profile_add(ProfileInput {
+            name: "bench".into(),
+            component_appid: info["component_appid"].as_str().unwrap().into(),
+            api_base: Some(base.clone()),
+            appsecret: Some(info["appsecret"].as_str().unwrap().into()),
+            token: Some(info["token"].as_str().unwrap().into()),
+            encoding_aes_key: Some(info["encoding_aes_key"].as_str().unwrap().into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let rt = console.profile(Some("bench")).await.unwrap();
+    let t = ticket["ticket"]
+        .as_str()
+        .or_else(|| ticket["component_verify_ticket"].as_str())
+        .unwrap_or_else(|| panic!("{ticket}"))
+        .to_string();
+    console.ticket_set(&rt, &t).unwrap();
+    let cpu0 = cpu_secs();
+    let start = std::time::Instant::now();
+    let out = console
+        .sync_authorizers(
+            &rt,
+            SyncOptions {
+                details: true,
+                concurrency: Some(8),
+                restart: false,
+            },
+            None,
+            CancelToken::new(),
+        )
+        .await
+        .unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    let bound = (20.0 + 1250.0) * latency as f64 / 1000.0;
+    println!(
+        "external simulator, latency {latency} ms: {secs:.2} s (bound {bound:.2} s, ratio {:.3}), client CPU {:.2} s",
+        if bound > 0.0 { secs / bound } else { 0.0 },
+        cpu_secs() - cpu0
+    );
+    assert_eq!(out.run.details_done, 10_000);
+    let _ = child.kill();
+    let _ = child.wait();
+}

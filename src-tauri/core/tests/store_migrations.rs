@@ -1,0 +1,150 @@
+//! Migrations: from an empty file, and from every earlier schema version with data kept.
+//!
+//! When migration N+1 is added: add a `seed_vN` case below that writes rows in the version-N
+//! schema, and extend `check` with what version N+1 must have kept or derived from them.
+
+mod store_support;
+
+use rusqlite::Connection;
+use wxopen_core::store::migrations::{self, LATEST_VERSION, MIGRATIONS};
+use wxopen_core::store::{AuthorizerQuery, Store, StoreError, DB_FILE};
+
+fn raw(dir: &std::path::Path) -> Connection {
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    conn
+}
+
+/// Rows written with the schema at `version` (version 0: an empty file, nothing to write).
+fn seed(conn: &Connection, version: u32) {
+    match version {
+        0 => {}
+        // version 2 only changed an index: the same rows
+        1 | 2 => conn
+            .execute_batch(
+                "INSERT INTO profiles (id, name, component_appid, api_base, created_at, updated_at)
+                     VALUES (1, 'old', 'wx0000000000000001', 'https://api.weixin.qq.com', 1, 1);
+                 INSERT INTO settings (key, value) VALUES ('selected_profile', '1');
+                 INSERT INTO tickets (profile_id, ticket, received_at, source) VALUES (1, 'ticket@@@old', 10, 'pasted');
+                 INSERT INTO authorizers (profile_id, appid, nick_name, status, status_changed_at, created_at, search_text)
+                     VALUES (1, 'wxauthorizer00001', '旧的公众号', 'authorized', 1, 1, '旧的公众号' || char(31) || 'wxauthorizer00001');
+                 INSERT INTO authorizer_tokens (profile_id, appid, refresh_token, updated_at)
+                     VALUES (1, 'wxauthorizer00001', 'refresh@@@old', 1);",
+            )
+            .unwrap(),
+        v => panic!("no seed for schema version {v}: add one with the new migration"),
+    }
+}
+
+/// What must hold after migrating a file seeded at `from` to the latest version.
+fn check(store: &Store, from: u32) {
+    assert_eq!(store.schema_version().unwrap(), LATEST_VERSION);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    if from == 0 {
+        assert!(store.profiles_list().unwrap().is_empty());
+        return;
+    }
+    let p = store.profile_by_name("old").unwrap().expect("profile kept");
+    assert_eq!(store.selected_profile().unwrap().unwrap().id, p.id);
+    assert_eq!(
+        store.latest_ticket(p.id).unwrap().unwrap().ticket.expose(),
+        "ticket@@@old"
+    );
+    let t = store
+        .authorizer_token_get(p.id, "wxauthorizer00001")
+        .unwrap()
+        .unwrap();
+    assert_eq!(t.refresh_token.expose(), "refresh@@@old");
+    let found = store
+        .search_authorizers(
+            p.id,
+            &AuthorizerQuery {
+                query: Some("旧的".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(found.total, 1);
+    assert!(found.rows[0].has_refresh_token);
+}
+
+#[test]
+fn migrates_an_empty_file_to_the_latest_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    check(&store, 0);
+    assert_eq!(MIGRATIONS.len() as u32, LATEST_VERSION);
+    // reopening is a no-op
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    check(&store, 0);
+}
+
+#[test]
+fn migrates_from_every_earlier_version_keeping_data() {
+    for from in 0..=LATEST_VERSION {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut conn = raw(dir.path());
+            assert_eq!(migrations::migrate_to(&mut conn, from).unwrap(), from);
+            assert_eq!(migrations::current_version(&conn).unwrap(), from);
+            seed(&conn, from);
+        }
+        let store = Store::open(dir.path()).unwrap();
+        check(&store, from);
+        let conn = raw(dir.path());
+        let index = |name: &str| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            index("authorizers_filter"),
+            1,
+            "v2 index present (from {from})"
+        );
+        assert_eq!(
+            index("authorizers_search"),
+            0,
+            "v1 index dropped (from {from})"
+        );
+    }
+}
+
+#[test]
+fn every_migration_step_is_atomic_and_idempotent_to_rerun() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = raw(dir.path());
+    for v in 1..=LATEST_VERSION {
+        assert_eq!(migrations::migrate_to(&mut conn, v).unwrap(), v);
+        // asking again does nothing
+        assert_eq!(migrations::migrate_to(&mut conn, v).unwrap(), v);
+    }
+    assert_eq!(migrations::migrate(&mut conn).unwrap(), LATEST_VERSION);
+}
+
+#[test]
+fn a_file_from_a_newer_build_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut conn = raw(dir.path());
+        migrations::migrate(&mut conn).unwrap();
+        conn.pragma_update(None, "user_version", LATEST_VERSION + 1)
+            .unwrap();
+    }
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(
+        matches!(err, StoreError::TooNew { found, supported } if found == LATEST_VERSION + 1 && supported == LATEST_VERSION)
+    );
+    assert!(err.hint().unwrap().contains("Update"));
+}
+
+#[test]
+fn store_errors_map_to_the_storage_code() {
+    let err: wxopen_core::CoreError = StoreError::NotFound("profile 9".into()).into();
+    assert_eq!(err.body().code, wxopen_core::error::ErrorCode::Storage);
+    assert_eq!(err.body().message, "profile 9 not found");
+}
