@@ -12,4 +12,6 @@ app=target/debug/wxopen-console
 if [ -n "${DISPLAY:-}" ] && [ -z "${HEADLESS_ONCE:-}" ]; then
   exec "$app"
 fi
+# Headless: a private D-Bus session whose keyring lives beside the app's data (kept across runs).
+export WXOPEN_KEYRING_HOME="${WXOPEN_KEYRING_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/com.wxopen.console-keyring}"
 exec scripts/session.sh scripts/headless-run.sh "$app"
