@@ -61,4 +61,4 @@ bindings: ui
 	UPDATE_BINDINGS=1 $(CARGO) test -p wxopen-console --test bindings
 
 bench: bootstrap
-	@echo "no benchmarks yet"
+	@scripts/bench.sh

@@ -1,6 +1,9 @@
-//! Timing of a details sync (ignored by default; `cargo test --release --test service_bench --
-//! --ignored --nocapture`). 10,000 authorizers, concurrency 8, 20 ms simulated latency: the
-//! lower bound is (20 list pages + 10,000 / 8 info rounds) × 20 ms.
+//! Timing of the syncs (ignored by default; `make bench`, or `cargo test --release --test
+//! service_bench -- --ignored --nocapture --test-threads=1`). A list sync of 100,000 authorizers;
+//! a details sync of 10,000 authorizers at concurrency 8 and 20 ms simulated latency, whose lower
+//! bound is (20 list pages + 10,000 / 8 info rounds) × 20 ms; the client's CPU for a 10,000
+//! details sync. Each prints `BENCH|<metric>|<value>|<aim>` rows on stdout for `make bench`; a
+//! missed aim is reported, not failed.
 
 mod service_support;
 
@@ -17,6 +20,41 @@ fn cpu_secs() -> f64 {
     let ticks: f64 = f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0)
         + f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
     ticks / 100.0
+}
+
+/// One row of the `make bench` table.
+fn bench_row(metric: &str, value: String, aim: &str) {
+    println!("BENCH|{metric}|{value}|{aim}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore]
+async fn list_sync_100k() {
+    let n = 100_000usize;
+    let e = env(n).await;
+    let t = std::time::Instant::now();
+    let out = e
+        .console
+        .sync_authorizers(
+            &e.rt,
+            SyncOptions {
+                details: false,
+                concurrency: None,
+                restart: false,
+            },
+            None,
+            CancelToken::new(),
+        )
+        .await
+        .unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    println!("list sync of {n}: {secs:.2} s");
+    bench_row(
+        "list sync, 100,000 authorizers (s)",
+        format!("{secs:.2}"),
+        "< 10",
+    );
+    assert_eq!(out.run.next_offset, n as i64);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -50,6 +88,16 @@ async fn details_sync_10k_at_20ms() {
         "details sync of {n}: {secs:.2} s, bound {bound:.2} s, ratio {:.3}, process CPU (client + simulator) {:.2} s",
         secs / bound,
         cpu_secs() - cpu0
+    );
+    bench_row(
+        "details sync, 10,000 at c=8, 20 ms (s)",
+        format!("{secs:.2}"),
+        &format!("<= {:.2} (1.05 x bound {bound:.2})", bound * 1.05),
+    );
+    bench_row(
+        "details sync / lower bound",
+        format!("{:.3}", secs / bound),
+        "<= 1.05",
     );
     assert_eq!(out.run.details_done, n as i64);
 }
@@ -133,11 +181,17 @@ async fn client_cpu_for_10k_details_with_an_external_simulator() {
         .await
         .unwrap();
     let secs = start.elapsed().as_secs_f64();
+    let cpu = cpu_secs() - cpu0;
     let bound = (20.0 + 1250.0) * latency as f64 / 1000.0;
     println!(
         "external simulator, latency {latency} ms: {secs:.2} s (bound {bound:.2} s, ratio {:.3}), client CPU {:.2} s",
         if bound > 0.0 { secs / bound } else { 0.0 },
-        cpu_secs() - cpu0
+        cpu
+    );
+    bench_row(
+        &format!("client CPU, 10,000 details at {latency} ms (s)"),
+        format!("{cpu:.2}"),
+        "< 1",
     );
     assert_eq!(out.run.details_done, 10_000);
     let _ = child.kill();

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `make bench`: builds wxopen-core in release, runs its benchmark tests (ignored by default, one at
+# a time) inside a private D-Bus session with a throwaway keyring (the benchmarks use the real
+# keychain), collects the `BENCH|<metric>|<value>|<aim>` rows they print on stdout and ends with
+# one aligned table. Benchmarks report; a missed aim does not fail.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CARGO=${CARGO:-cargo}
+BENCH_TESTS=(--test service_bench --test store_search_perf)
+
+echo "== building wxopen-core (release)" >&2
+"$CARGO" test --release --locked -p wxopen-core "${BENCH_TESTS[@]}" --no-run
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+echo "== running the benchmarks" >&2
+# A failing benchmark (a wrong result, not a missed aim) still lets the table print; the script
+# then exits with its status.
+set +e
+WXOPEN_THROWAWAY_KEYRING="$PWD/target/bench-keyring" scripts/session.sh \
+  "$CARGO" test --release --locked -p wxopen-core "${BENCH_TESTS[@]}" \
+  -- --ignored --nocapture --test-threads=1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# A row may follow libtest's "test NAME ... " on the same line: take it from `BENCH|` on.
+rows=$(grep -o 'BENCH|.*' "$log" || true)
+if [ -z "$rows" ]; then
+  echo "bench: no BENCH rows were printed" >&2
+  exit 1
+fi
+echo
+printf '%s\n' "$rows" | awk -F'|' '
+  { n++; m[n] = $2; v[n] = $3; a[n] = $4
+    if (length(m[n]) > wm) wm = length(m[n])
+    if (length(v[n]) > wv) wv = length(v[n]) }
+  END {
+    if (wm < 6) wm = 6
+    if (wv < 5) wv = 5
+    printf "%-" wm "s  %" wv "s  %s\n", "metric", "value", "aim"
+    line = ""
+    for (i = 0; i < wm + wv + 4 + 24; i++) line = line "-"
+    print line
+    for (i = 1; i <= n; i++) printf "%-" wm "s  %" wv "s  %s\n", m[i], v[i], a[i]
+  }'
+if [ "$status" -ne 0 ]; then
+  echo "bench: a benchmark failed (exit $status); see above" >&2
+fi
+exit "$status"
