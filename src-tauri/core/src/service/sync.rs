@@ -264,7 +264,9 @@ impl Console {
                     .record_list_page(rt.id(), run.id, &items, page.total_count, next)?;
                 run.next_offset = next;
                 run.total_count = Some(page.total_count);
-                reporter.emit(&progress_of(run, SyncPhase::List, resumed), false);
+                // Every committed page is reported (pages are coarse: 500 accounts): a caller
+                // that cancels at a page boundary sees each boundary, whatever the timing.
+                reporter.emit(&progress_of(run, SyncPhase::List, resumed), true);
                 if items.is_empty() || next >= page.total_count {
                     break;
                 }
