@@ -46,3 +46,21 @@ fn info_json_reports_the_data_dir_it_was_given() {
     assert_eq!(v["data_dir"], dir.path().display().to_string());
     assert!(v["keychain"]["available"].is_boolean());
 }
+
+/// `wxopen … | head`: a reader that goes away must not make wxopen panic.
+#[test]
+fn a_closed_stdout_pipe_exits_quietly() {
+    // The read end is closed before wxopen starts, so its first write gets EPIPE.
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = wxopen()
+        .args(["errcode", "61004"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run wxopen");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    assert!(out.status.success(), "{:?} {stderr}", out.status);
+}

@@ -10,6 +10,7 @@ use service_support::*;
 use wxopen_core::sandbox::Fault;
 use wxopen_core::service::sync::{SyncOptions, SyncPhase, SyncProgress};
 use wxopen_core::service::CancelToken;
+use wxopen_core::store::audit::AuditQuery;
 use wxopen_core::store::authorizers::{AuthorizerQuery, Status};
 use wxopen_core::store::sync_runs::SyncState;
 
@@ -65,6 +66,25 @@ async fn full_sync_with_details() {
     assert_eq!(page.total, 2000);
     assert_eq!(page.rows.len(), 10);
     assert!(!page.rows[0].nick_name.is_empty());
+    // Every API call is audited (the writer batches them): one row per simulator call.
+    e.console.flush();
+    let audit = |endpoint: Option<&str>| {
+        e.console
+            .store()
+            .audit_list(&AuditQuery {
+                profile_id: Some(e.rt.id()),
+                endpoint: endpoint.map(String::from),
+                limit: 1,
+                ..Default::default()
+            })
+            .unwrap()
+            .total
+    };
+    let calls = e.control().call_count(LIST_PATH)
+        + e.control().call_count(INFO_PATH)
+        + e.control().call_count(TOKEN_PATH);
+    assert_eq!(audit(None), calls as u64);
+    assert_eq!(audit(Some(INFO_PATH)), 2000);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]

@@ -88,11 +88,14 @@ fn writer(store: Store, rx: Receiver<Msg>) {
         if pending.is_empty() {
             return;
         }
-        // (The store has no batch insert yet: one short write each, on this thread.)
-        for a in pending.iter() {
-            if let Err(e) = store.audit_insert(a) {
-                tracing::warn!("audit log: cannot write a record: {e}");
-                break;
+        // One transaction per batch; if it fails, fall back to one write each so that a single
+        // bad record does not lose the others.
+        if let Err(e) = store.audit_insert_many(pending) {
+            tracing::warn!("audit log: batch write failed ({e}); writing one by one");
+            for a in pending.iter() {
+                if let Err(e) = store.audit_insert(a) {
+                    tracing::warn!("audit log: cannot write a record: {e}");
+                }
             }
         }
         pending.clear();
@@ -101,8 +104,33 @@ fn writer(store: Store, rx: Receiver<Msg>) {
         match rx.recv_timeout(LINGER) {
             Ok(Msg::Record(r)) => {
                 pending.push(r);
-                if pending.len() >= BATCH {
+                // Drain whatever is already queued without waiting, so a burst becomes one batch.
+                let mut flush_waiters = Vec::new();
+                let mut disconnected = false;
+                loop {
+                    match rx.try_recv() {
+                        Ok(Msg::Record(r)) => {
+                            pending.push(r);
+                            if pending.len() >= BATCH {
+                                write(&mut pending);
+                            }
+                        }
+                        Ok(Msg::Flush(done)) => flush_waiters.push(done),
+                        Err(mpsc::TryRecvError::Empty) => break,
+                        Err(mpsc::TryRecvError::Disconnected) => {
+                            disconnected = true;
+                            break;
+                        }
+                    }
+                }
+                if pending.len() >= BATCH || !flush_waiters.is_empty() || disconnected {
                     write(&mut pending);
+                }
+                for done in flush_waiters {
+                    let _ = done.send(());
+                }
+                if disconnected {
+                    return;
                 }
             }
             Ok(Msg::Flush(done)) => {

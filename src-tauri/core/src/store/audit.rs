@@ -97,6 +97,27 @@ impl Store {
         })
     }
 
+    /// Inserts many entries in one transaction, reusing one prepared statement; returns how many.
+    /// All or none: on error the transaction rolls back.
+    pub fn audit_insert_many(&self, entries: &[NewAudit]) -> Result<usize, StoreError> {
+        if entries.is_empty() {
+            return Ok(0);
+        }
+        self.in_tx(|tx| {
+            let mut s = tx
+                .prepare_cached(
+                    "INSERT INTO audit_log (at, profile_id, endpoint, appid, errcode, duration_ms, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .ctx("write audit log")?;
+            for a in entries {
+                s.execute(params![a.at, a.profile_id, a.endpoint, a.appid, a.errcode, a.duration_ms, a.detail])
+                    .ctx("write audit log")?;
+            }
+            Ok(entries.len())
+        })
+    }
+
     pub fn audit_list(&self, q: &AuditQuery) -> Result<AuditPage, StoreError> {
         let mut filter = String::from("1 = 1");
         let mut args = Vec::new();
