@@ -767,15 +767,8 @@ impl ComponentClient {
         appid: &str,
         open_appid: &str,
     ) -> Result<Ack, WeChatError> {
-        let appid = non_empty(appid);
-        let body = OpenBindRequest { appid, open_appid };
-        self.post(
-            paths::OPEN_BIND,
-            TokenParam::AccessToken(authorizer_access_token),
-            &body,
-            appid,
-        )
-        .await
+        self.open_binding(paths::OPEN_BIND, authorizer_access_token, appid, open_appid)
+            .await
     }
 
     /// `POST /cgi-bin/open/unbind?access_token=AUTHORIZER_TOKEN` body `{appid, open_appid}` →
@@ -786,10 +779,27 @@ impl ComponentClient {
         appid: &str,
         open_appid: &str,
     ) -> Result<Ack, WeChatError> {
+        self.open_binding(
+            paths::OPEN_UNBIND,
+            authorizer_access_token,
+            appid,
+            open_appid,
+        )
+        .await
+    }
+
+    /// bind and unbind share their body `{appid?, open_appid}` and answer; only the path differs.
+    async fn open_binding(
+        &self,
+        path: &str,
+        authorizer_access_token: &str,
+        appid: &str,
+        open_appid: &str,
+    ) -> Result<Ack, WeChatError> {
         let appid = non_empty(appid);
         let body = OpenBindRequest { appid, open_appid };
         self.post(
-            paths::OPEN_UNBIND,
+            path,
             TokenParam::AccessToken(authorizer_access_token),
             &body,
             appid,
