@@ -17,7 +17,42 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
     Builder::<R>::new()
         .commands(collect_commands![
             commands::app::app_info,
-            commands::app::ui_ready
+            commands::app::ui_ready,
+            commands::app::ui_table_painted,
+            commands::profiles::profiles_list,
+            commands::profiles::profile_add,
+            commands::profiles::profile_add_sandbox,
+            commands::profiles::profile_edit,
+            commands::profiles::profile_remove,
+            commands::profiles::profile_select,
+            commands::profiles::profile_test_connection,
+            commands::tokens::ticket_status,
+            commands::tokens::ticket_set,
+            commands::tokens::ticket_request_push,
+            commands::tokens::push_apply,
+            commands::tokens::component_token_status,
+            commands::tokens::component_token_refresh,
+            commands::tokens::quota_status,
+            commands::tokens::quota_clear,
+            commands::authorizers::authorizers_search,
+            commands::authorizers::authorizers_counts,
+            commands::authorizers::authorizer_view,
+            commands::authorizers::authorizer_fetch,
+            commands::authorizers::authorizer_token_refresh,
+            commands::authorizers::option_get,
+            commands::authorizers::option_set,
+            commands::authorizers::open_get,
+            commands::authorizers::open_create,
+            commands::authorizers::open_bind,
+            commands::authorizers::open_unbind,
+            commands::sync::sync_start,
+            commands::sync::sync_cancel,
+            commands::sync::sync_latest,
+            commands::links::link_create,
+            commands::links::auth_complete,
+            commands::history::messages_list,
+            commands::history::audit_list,
+            commands::history::errcode_explain
         ])
         // Errcodes and Unix timestamps are i64 in Rust but far below 2^53: plain numbers in TS.
         .dangerously_cast_bigints_to_number()
@@ -65,9 +100,38 @@ pub fn app_builder() -> tauri::Builder<tauri::Wry> {
                 Some(dir) => dir.into(),
                 None => app.path().app_data_dir()?,
             };
-            app.manage(AppState { data_dir });
+            let console = open_console(&data_dir);
+            app.manage(AppState::new(data_dir, console));
             Ok(())
         })
+}
+
+/// The core over the data dir's SQLite file and the OS keychain. Sandbox knobs come from the
+/// environment (`WXOPEN_SANDBOX_AUTHORIZERS`, `WXOPEN_SANDBOX_PORT`) for tests and benchmarks.
+pub fn open_console(
+    data_dir: &std::path::Path,
+) -> Result<std::sync::Arc<wxopen_core::service::Console>, commands::error::CommandError> {
+    use wxopen_core::service::{Console, ConsoleOptions};
+    let env_num = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    let mut options = ConsoleOptions::default();
+    if let Some(n) = env_num("WXOPEN_SANDBOX_AUTHORIZERS") {
+        options.sandbox_authorizers = n as usize;
+    }
+    if let Some(p) = env_num("WXOPEN_SANDBOX_PORT") {
+        options.sandbox_port = p as u16;
+    }
+    let store = wxopen_core::store::Store::open(data_dir).map_err(|e| {
+        log::error!("cannot open the database in {}: {e}", data_dir.display());
+        commands::error::CommandError::from(wxopen_core::error::CoreError::from(e))
+    })?;
+    let secrets = std::sync::Arc::new(wxopen_core::secrets::KeyringStore::from_env());
+    Ok(std::sync::Arc::new(Console::with_options(
+        store, secrets, options,
+    )))
 }
 
 fn log_level() -> log::LevelFilter {

@@ -1,6 +1,63 @@
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
-/// What every command can reach. Later issues add the store, secrets and per-profile clients.
+use wxopen_core::service::{CancelToken, Console};
+
+use crate::commands::error::CommandError;
+
+/// What every command can reach: the console core (opened once at startup) and the running
+/// sync's cancel handle.
 pub struct AppState {
     pub data_dir: PathBuf,
+    /// `Err` when the database or the core could not be opened: every command then answers with
+    /// that error, so the window can say what went wrong instead of failing to start.
+    console: Result<Arc<Console>, CommandError>,
+    sync: Mutex<Option<CancelToken>>,
+}
+
+impl AppState {
+    pub fn new(data_dir: PathBuf, console: Result<Arc<Console>, CommandError>) -> AppState {
+        AppState {
+            data_dir,
+            console,
+            sync: Mutex::new(None),
+        }
+    }
+
+    pub fn console(&self) -> Result<Arc<Console>, CommandError> {
+        self.console.clone()
+    }
+
+    /// Registers a new sync; refused while another one runs (one sync per app at a time).
+    pub fn sync_begin(&self) -> Option<CancelToken> {
+        let mut slot = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_some() {
+            return None;
+        }
+        let token = CancelToken::new();
+        *slot = Some(token.clone());
+        Some(token)
+    }
+
+    pub fn sync_end(&self) {
+        *self.sync.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Cancels the running sync; false when none runs.
+    pub fn sync_cancel(&self) -> bool {
+        match &*self.sync.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(t) => {
+                t.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn sync_running(&self) -> bool {
+        self.sync
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
 }

@@ -27,7 +27,10 @@ fn capabilities_grant_every_command_and_nothing_else() {
         .map(|c| format!("allow-{}", c.replace('_', "-")))
         .collect();
     // Plugin permissions the UI really uses are listed here as they are added.
-    let plugins: BTreeSet<String> = BTreeSet::new();
+    let plugins: BTreeSet<String> = ["clipboard-manager:allow-write-text"]
+        .into_iter()
+        .map(String::from)
+        .collect();
     let expected: BTreeSet<String> = ours.union(&plugins).cloned().collect();
     assert_eq!(granted, expected);
 }

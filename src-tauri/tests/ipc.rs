@@ -6,14 +6,30 @@ use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindowBuilder;
-use wxopen_console_lib::{specta_builder, AppState};
+use wxopen_console_lib::{open_console, specta_builder, AppState};
 
 fn invoke(cmd: &str, data_dir: &std::path::Path) -> Result<serde_json::Value, serde_json::Value> {
+    invoke_with(cmd, data_dir, serde_json::json!({}))
+}
+
+/// One mock app per call over the same data dir: every call also proves the state survives a
+/// restart (it lives in the SQLite file and the keychain, not in the process).
+fn invoke_with(
+    cmd: &str,
+    data_dir: &std::path::Path,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    // Each test process gets its own keychain service, so nothing touches real entries.
+    std::env::set_var(
+        "WXOPEN_KEYCHAIN_SERVICE",
+        format!("wxopen-console-ipc-test-{}", std::process::id()),
+    );
     let app = mock_builder()
         .invoke_handler(specta_builder::<tauri::test::MockRuntime>().invoke_handler())
-        .manage(AppState {
-            data_dir: data_dir.to_path_buf(),
-        })
+        .manage(AppState::new(
+            data_dir.to_path_buf(),
+            open_console(data_dir),
+        ))
         .build(tauri::generate_context!(test = true))
         .expect("mock app");
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -26,7 +42,7 @@ fn invoke(cmd: &str, data_dir: &std::path::Path) -> Result<serde_json::Value, se
             callback: CallbackFn(0),
             error: CallbackFn(1),
             url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::default(),
+            body: InvokeBody::Json(args),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
         },
@@ -65,4 +81,72 @@ fn ui_ready_answers_null() {
 fn unknown_commands_are_rejected() {
     let dir = tempfile::tempdir().unwrap();
     assert!(invoke("no_such_command", dir.path()).is_err());
+}
+
+#[test]
+fn invalid_profile_input_answers_a_typed_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = invoke_with(
+        "profile_add",
+        dir.path(),
+        serde_json::json!({"input": {"name": "p", "component_appid": "not-an-appid"}}),
+    )
+    .expect_err("an invalid appid is refused");
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("not-an-appid"),
+        "{err}"
+    );
+    assert!(
+        err.get("hint").is_some() && err.get("explanation").is_some(),
+        "{err}"
+    );
+}
+
+#[test]
+fn errcode_explain_pulls_the_ip_out_of_a_61004_errmsg() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = invoke_with(
+        "errcode_explain",
+        dir.path(),
+        serde_json::json!({"errcode": 61004, "errmsg": "access clientip is not registered requestIP: 175.11.201.147 rid: 5f92a0c3-4b491949-0aa4f69d"}),
+    )
+    .expect("explained");
+    assert_eq!(x["client_ip"], "175.11.201.147", "{x}");
+    assert_eq!(x["known"], true, "{x}");
+    assert!(!x["zh"].as_str().unwrap().is_empty() && !x["en"].as_str().unwrap().is_empty());
+}
+
+#[test]
+fn sandbox_profile_through_ipc_stores_secrets_in_the_keychain_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let view = invoke_with("profile_add_sandbox", dir.path(), serde_json::json!({}))
+        .expect("sandbox profile");
+    assert_eq!(view["is_sandbox"], true, "{view}");
+    assert_eq!(view["selected"], true, "{view}");
+    for s in ["appsecret", "token", "encoding_aes_key"] {
+        assert_eq!(view["secrets"][s]["set"], true, "{s}: {view}");
+    }
+    // A new app over the same data dir sees the profile and the ticket the sandbox issued.
+    let list = invoke_with("profiles_list", dir.path(), serde_json::json!({})).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    let ticket = invoke_with("ticket_status", dir.path(), serde_json::json!({})).unwrap();
+    assert_eq!(ticket["valid"], true, "{ticket}");
+    // No secret value crosses IPC: the answer only has masked tails.
+    let text = view.to_string();
+    assert!(!text.contains("encoding_aes_key\":\""), "{text}");
+    let page = invoke_with(
+        "authorizers_search",
+        dir.path(),
+        serde_json::json!({"query": {"limit": 10}}),
+    )
+    .unwrap();
+    assert_eq!(page["total"], 0, "nothing synced yet: {page}");
+    // Clean up the keychain entries of this test's service.
+    invoke_with(
+        "profile_remove",
+        dir.path(),
+        serde_json::json!({"name": "sandbox"}),
+    )
+    .unwrap();
 }

@@ -1,6 +1,13 @@
-//! Thin `#[tauri::command]` adapters: parse input, call wxopen-core, return typed values.
-//! Registered by their full path (`commands::app::app_info`): the command macros generate hidden
-//! siblings that a `pub use` would not carry along.
+//! Thin `#[tauri::command]` adapters: take the selected profile, call wxopen-core, return typed
+//! values or a [`error::CommandError`]. Registered by their full path (`commands::app::app_info`):
+//! the command macros generate hidden siblings that a `pub use` would not carry along.
 
 pub mod app;
+pub mod authorizers;
+pub mod error;
+pub mod history;
+pub mod links;
 pub mod names;
+pub mod profiles;
+pub mod sync;
+pub mod tokens;

@@ -191,6 +191,15 @@ impl KeyringStore {
         KeyringStore::with_service(SERVICE)
     }
 
+    /// Entries under `WXOPEN_KEYCHAIN_SERVICE` when set (tests, a second install), else
+    /// [`SERVICE`]: what the app and the CLI both use, so they see the same secrets.
+    pub fn from_env() -> KeyringStore {
+        match std::env::var("WXOPEN_KEYCHAIN_SERVICE") {
+            Ok(s) if !s.trim().is_empty() => KeyringStore::with_service(s.trim()),
+            _ => KeyringStore::new(),
+        }
+    }
+
     /// Entries under another service name (tests use their own, so they never touch real data).
     pub fn with_service(service: impl Into<String>) -> KeyringStore {
         let timeout = std::env::var("WXOPEN_KEYCHAIN_TIMEOUT_SECS")

@@ -59,6 +59,8 @@ pub struct ConsoleOptions {
     pub retry_base_ms: u64,
     /// Authorizers seeded in an in-process sandbox.
     pub sandbox_authorizers: usize,
+    /// Loopback port of the in-process sandbox (0: any free port).
+    pub sandbox_port: u16,
 }
 
 impl Default for ConsoleOptions {
@@ -68,6 +70,7 @@ impl Default for ConsoleOptions {
             retry_attempts: 5,
             retry_base_ms: 200,
             sandbox_authorizers: 2000,
+            sandbox_port: 0,
         }
     }
 }
@@ -218,6 +221,7 @@ impl Console {
         if guard.is_none() {
             let sb = Sandbox::start(crate::sandbox::SandboxConfig {
                 authorizers: self.options.sandbox_authorizers,
+                port: self.options.sandbox_port,
                 ..Default::default()
             })
             .await

@@ -1,0 +1,142 @@
+//! Authorizers (授权方): the cached table, one account's detail, its token, options and
+//! open-platform binding.
+
+use tauri::State;
+use wxopen_core::service::authorizers::{AuthorizerView, OpenBinding};
+use wxopen_core::service::tokens::AuthorizerTokenStatus;
+use wxopen_core::store::authorizers::{AuthorizerCounts, AuthorizerPage, AuthorizerQuery};
+use wxopen_core::store::options::OptionRow;
+
+use super::error::CmdResult;
+use crate::state::AppState;
+
+/// One page of the local cache (no network).
+#[tauri::command]
+#[specta::specta]
+pub async fn authorizers_search(
+    state: State<'_, AppState>,
+    query: AuthorizerQuery,
+) -> CmdResult<AuthorizerPage> {
+    let console = state.console()?;
+    let rt = console.profile(None).await?;
+    Ok(console.authorizers_search(&rt, &query)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn authorizers_counts(state: State<'_, AppState>) -> CmdResult<AuthorizerCounts> {
+    let console = state.console()?;
+    let rt = console.profile(None).await?;
+    Ok(console
+        .store()
+        .authorizer_counts(rt.id())
+        .map_err(wxopen_core::error::CoreError::from)?)
+}
+
+/// The stored view (no network).
+#[tauri::command]
+#[specta::specta]
+pub async fn authorizer_view(
+    state: State<'_, AppState>,
+    appid: String,
+) -> CmdResult<AuthorizerView> {
+    let console = state.console()?;
+    let rt = console.profile(None).await?;
+    Ok(console.authorizer_view(&rt, &appid)?)
+}
+
+/// Re-reads the account's info from WeChat (api_get_authorizer_info).
+#[tauri::command]
+#[specta::specta]
+pub async fn authorizer_fetch(
+    state: State<'_, AppState>,
+    appid: String,
+) -> CmdResult<AuthorizerView> {
+    let console = state.console()?;
+    let rt = console.profile(None).await?;
+    Ok(console.authorizer_fetch(&rt, &appid).await?)
+}
+
+/// Refreshes the account's access token with its refresh token.
+#[tauri::command]
+#[specta::specta]
+pub async fn authorizer_token_refresh(
+    state: State<'_, AppState>,
+    appid: String,
+) -> CmdResult<AuthorizerTokenStatus> {
+    let console = state.console()?;
+    let rt = console.profile(None).await?;
+    Ok(console.refresh_authorizer_token(&rt, &appid).await?)
+}
+
+/// `location_report`, `voice_recognize` or `customer_service`, read from WeChat.
+#[tauri::command]
+#[specta::specta]
+pub async fn option_get(
+    state: State<'_, AppState>,
+    appid: String,
+    name: String,
+) -> CmdResult<OptionRow> {
+    let console = state.console()?;
+    let rt = console.profile(None).await?;
+    Ok(console.option_get(&rt, &appid, &name).await?)
+}
+
+/// Sets the option, then reads it back from WeChat (the answer is what WeChat now holds).
+#[tauri::command]
+#[specta::specta]
+pub async fn option_set(
+    state: State<'_, AppState>,
+    appid: String,
+    name: String,
+    value: String,
+) -> CmdResult<OptionRow> {
+    let console = state.console()?;
+    let rt = console.profile(None).await?;
+    console.option_set(&rt, &appid, &name, &value).await?;
+    Ok(console.option_get(&rt, &appid, &name).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn open_get(state: State<'_, AppState>, appid: String) -> CmdResult<OpenBinding> {
+    let console = state.console()?;
+    let rt = console.profile(None).await?;
+    Ok(console.open_get(&rt, &appid).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn open_create(state: State<'_, AppState>, appid: String) -> CmdResult<OpenBinding> {
+    let console = state.console()?;
+    let rt = console.profile(None).await?;
+    Ok(console.open_create(&rt, &appid).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn open_bind(
+    state: State<'_, AppState>,
+    appid: String,
+    open_appid: String,
+) -> CmdResult<OpenBinding> {
+    let console = state.console()?;
+    let rt = console.profile(None).await?;
+    Ok(console.open_bind(&rt, &appid, &open_appid).await?)
+}
+
+/// Refused by the core unless `confirm` is true (the UI's dialog names both ids first).
+#[tauri::command]
+#[specta::specta]
+pub async fn open_unbind(
+    state: State<'_, AppState>,
+    appid: String,
+    open_appid: String,
+    confirm: bool,
+) -> CmdResult<OpenBinding> {
+    let console = state.console()?;
+    let rt = console.profile(None).await?;
+    Ok(console
+        .open_unbind(&rt, &appid, &open_appid, confirm)
+        .await?)
+}
