@@ -13,7 +13,7 @@ export default defineConfig({
   plugins: [
     vue(),
     VueI18nPlugin({
-      include: [src("i18n/locales/*.json")],
+      include: [src("i18n/locales/**/*.json")],
       runtimeOnly: true,
       compositionOnly: true,
       fullInstall: true,

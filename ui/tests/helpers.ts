@@ -3,7 +3,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { createMemoryHistory, type Router } from "vue-router";
 import { vi } from "vitest";
 import App from "../src/App.vue";
-import type { AppInfo } from "../src/bindings";
+import type { AppInfo, ProfileView } from "../src/bindings";
 import { createConsolePlugins } from "../src/plugins";
 
 export const SAMPLE_INFO: AppInfo = {
@@ -14,23 +14,76 @@ export const SAMPLE_INFO: AppInfo = {
 
 export type AppInfoReply = AppInfo | { reject: unknown } | (() => Promise<AppInfo>);
 
-/** Mocks the two commands the shell offers today and records every invoke. */
-export function mockShell(appInfo: AppInfoReply = SAMPLE_INFO): { calls: string[]; count: (cmd: string) => number } {
+const NOW = 1_795_000_000;
+
+export const SAMPLE_PROFILE: ProfileView = {
+  id: 1,
+  name: "sandbox",
+  component_appid: "wx5a4db0c0ffee0001",
+  api_base: "http://127.0.0.1:18080",
+  proxy: null,
+  is_sandbox: true,
+  token_source: "local",
+  option_api: "legacy",
+  redirect_uri: null,
+  created_at: NOW,
+  updated_at: NOW,
+  selected: true,
+  secrets: {
+    appsecret: { set: true, tail: "••••3f9a" },
+    token: { set: true, tail: "••••ab12" },
+    encoding_aes_key: { set: true, tail: "••••Zx9Q" },
+  },
+};
+
+/** A command's mock: its answer (or a throw, which rejects like a Rust `Err`). */
+export type Handler = (args: Record<string, unknown>) => unknown;
+
+/** What every command answers unless a test overrides it: one selected sandbox profile, empty
+ * data everywhere else. Tests pass overrides to `mockShell` for the states they check. */
+export function defaultHandlers(): Record<string, Handler> {
+  return {
+    ui_ready: () => null,
+    ui_table_painted: () => null,
+    profiles_list: () => [SAMPLE_PROFILE],
+    profile_select: () => SAMPLE_PROFILE,
+    ticket_status: () => ({ present: true, received_at: NOW, source: "sandbox", age_secs: 60, valid_for_secs: 43140, valid: true, tail: "••••tick" }),
+    component_token_status: () => ({ profile: "sandbox", token_source: "local", cached: false, expires_at: null, fetched_at: null, expires_in: null, tail: null }),
+    quota_status: () => ({ resets_this_month: 0, resets_left: 10 }),
+    authorizers_search: () => ({ total: 0, rows: [] }),
+    authorizers_counts: () => ({ total: 0, authorized: 0, revoked: 0, needs_reauth: 0, missing_refresh_token: 0, without_details: 0 }),
+    sync_latest: () => ({ latest: null, running: false }),
+    messages_list: () => ({ total: 0, rows: [] }),
+    audit_list: () => ({ total: 0, rows: [] }),
+  };
+}
+
+/** Mocks the shell's commands (defaults + `overrides`) and records every invoke with its args. */
+export function mockShell(
+  appInfo: AppInfoReply = SAMPLE_INFO,
+  overrides: Record<string, Handler> = {},
+): { calls: string[]; args: (cmd: string) => Record<string, unknown>[]; count: (cmd: string) => number } {
   const calls: string[] = [];
-  mockIPC(async (cmd) => {
+  const argLog: [string, Record<string, unknown>][] = [];
+  const handlers = { ...defaultHandlers(), ...overrides };
+  mockIPC(async (cmd, payload) => {
     calls.push(cmd);
-    switch (cmd) {
-      case "app_info":
-        if (typeof appInfo === "function") return appInfo();
-        if ("reject" in appInfo) throw appInfo.reject;
-        return appInfo;
-      case "ui_ready":
-        return null;
-      default:
-        throw new Error(`unexpected command ${cmd}`);
+    const args = (payload ?? {}) as Record<string, unknown>;
+    argLog.push([cmd, args]);
+    if (cmd === "app_info") {
+      if (typeof appInfo === "function") return appInfo();
+      if ("reject" in appInfo) throw appInfo.reject;
+      return appInfo;
     }
+    const h = handlers[cmd];
+    if (!h) throw new Error(`unexpected command ${cmd}`);
+    return h(args);
   });
-  return { calls, count: (cmd) => calls.filter((c) => c === cmd).length };
+  return {
+    calls,
+    args: (cmd) => argLog.filter(([c]) => c === cmd).map(([, a]) => a),
+    count: (cmd) => calls.filter((c) => c === cmd).length,
+  };
 }
 
 export interface Mounted {

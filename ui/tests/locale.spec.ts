@@ -29,7 +29,7 @@ describe("language", () => {
     expect(text("page-title")).toBe("Authorizers");
     expect(document.documentElement.lang).toBe("en");
     expect(text("lang-toggle")).toBe("中文");
-    expect(byTestId("profile-switcher").querySelector("input")?.getAttribute("placeholder")).toBe("Sandbox");
+    expect(byTestId("profile-switcher").querySelector("input")?.value).toBe("sandbox (simulator)");
     expect(localStorage.getItem(STORAGE_KEYS.locale)).toBe("en");
 
     byTestId("lang-toggle").click();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mockShell, mountConsole, settle } from "./helpers";
+import { mockShell, mountConsole, SAMPLE_PROFILE, settle } from "./helpers";
+import { useProfilesStore } from "../src/stores/profiles";
 
 const NAV_IDS = ["nav-authorizers", "nav-auth-links", "nav-tokens", "nav-messages", "nav-activity", "nav-profiles"];
 
@@ -46,12 +47,41 @@ describe("navigation", () => {
     expect(byTestId("nav-tokens").closest("li")?.className).not.toContain("is-active");
   });
 
-  it("shows a disabled sandbox profile switcher", async () => {
-    mockShell();
-    const { byTestId } = await mountConsole();
-    const switcher = byTestId("profile-switcher");
-    const input = switcher.querySelector("input");
-    expect(input?.getAttribute("placeholder")).toBe("沙箱");
-    expect(input?.disabled).toBe(true);
+  it("shows the selected profile and switches to another one", async () => {
+    const other = { ...SAMPLE_PROFILE, id: 2, name: "prod", is_sandbox: false, selected: false };
+    let selected = "sandbox";
+    const shell = mockShell(undefined, {
+      profiles_list: () => [
+        { ...SAMPLE_PROFILE, selected: selected === "sandbox" },
+        { ...other, selected: selected === "prod" },
+      ],
+      profile_select: (args) => {
+        selected = String(args.name);
+        return other;
+      },
+    });
+    const { byTestId, wrapper } = await mountConsole();
+    const input = byTestId("profile-switcher").querySelector("input");
+    expect(input?.value).toBe("sandbox (沙箱)");
+    expect(input?.disabled).toBe(false);
+    const store = useProfilesStore();
+    const before = store.generation;
+    await store.select("prod");
+    await settle();
+    expect(shell.args("profile_select")).toEqual([{ name: "prod" }]);
+    expect(store.current?.name).toBe("prod");
+    expect(store.generation).toBe(before + 1);
+    expect(byTestId("profile-switcher").querySelector("input")?.value).toBe("prod");
+    wrapper.unmount();
+  });
+
+  it("sends a first run (no profile) to the welcome page", async () => {
+    mockShell(undefined, { profiles_list: () => [] });
+    const { router, byTestId } = await mountConsole("/authorizers");
+    expect(router.currentRoute.value.name).toBe("welcome");
+    expect(byTestId("welcome")).toBeTruthy();
+    // Settings stay reachable without a profile.
+    await router.push("/profiles");
+    expect(router.currentRoute.value.name).toBe("profiles");
   });
 });

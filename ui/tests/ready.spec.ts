@@ -17,7 +17,9 @@ describe("ui_ready", () => {
     answer(SAMPLE_INFO);
     await settle();
     expect(text("app-version")).toBe("0.1.0-test");
-    expect(shell.calls).toEqual(["app_info", "ui_ready"]);
+    expect(shell.count("app_info")).toBe(1);
+    expect(shell.count("ui_ready")).toBe(1);
+    expect(shell.calls.indexOf("ui_ready")).toBeGreaterThan(shell.calls.indexOf("app_info"));
     expect(document.body.dataset.ready).toBe("1");
 
     // Navigating and switching language do not send it again.
@@ -30,7 +32,8 @@ describe("ui_ready", () => {
   it("is still sent when app_info fails", async () => {
     const shell = mockShell({ reject: "no such command" });
     await mountConsole();
-    expect(shell.calls).toEqual(["app_info", "ui_ready"]);
+    expect(shell.count("ui_ready")).toBe(1);
+    expect(shell.calls.indexOf("ui_ready")).toBeGreaterThan(shell.calls.indexOf("app_info"));
     expect(document.body.dataset.ready).toBe("1");
   });
 });

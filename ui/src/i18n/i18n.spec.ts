@@ -2,6 +2,12 @@ import { describe, expect, it } from "vitest";
 // The raw files, as written: the imports in index.ts are precompiled by the unplugin.
 import zhSource from "./locales/zh-CN.json?raw";
 import enSource from "./locales/en.json?raw";
+import zhAreas from "./locales/areas/authorizers.zh-CN.json?raw";
+import enAreas from "./locales/areas/authorizers.en.json?raw";
+import zhSetup from "./locales/areas/setup.zh-CN.json?raw";
+import enSetup from "./locales/areas/setup.en.json?raw";
+import zhLinks from "./locales/areas/links.zh-CN.json?raw";
+import enLinks from "./locales/areas/links.en.json?raw";
 import { createConsoleI18n, messages, LOCALES } from "./index";
 
 type Tree = { [key: string]: unknown };
@@ -17,7 +23,11 @@ function leaves(tree: Tree, prefix = ""): [string, unknown][] {
   );
 }
 
-const sources = { "zh-CN": JSON.parse(zhSource) as Tree, en: JSON.parse(enSource) as Tree };
+const merge = (...raw: string[]): Tree => Object.assign({}, ...raw.map((r) => JSON.parse(r) as Tree));
+const sources = {
+  "zh-CN": merge(zhSource, zhAreas, zhSetup, zhLinks),
+  en: merge(enSource, enAreas, enSetup, enLinks),
+};
 const keysOf = (tree: Tree): string[] => leaves(tree).map(([k]) => k).sort();
 
 describe("i18n", () => {

@@ -21,11 +21,26 @@ export const routes: RouteRecordRaw[] = [
   { path: "/tokens", name: "tokens", component: () => import("../views/Tokens/TokensView.vue") },
   { path: "/messages", name: "messages", component: () => import("../views/Messages/MessagesView.vue") },
   { path: "/activity", name: "activity", component: () => import("../views/Activity/ActivityView.vue") },
+  { path: "/welcome", name: "welcome", component: () => import("../views/Welcome/WelcomeView.vue") },
   { path: "/profiles", name: "profiles", component: () => import("../views/Profiles/ProfilesView.vue") },
   { path: "/:pathMatch(.*)*", redirect: "/authorizers" },
 ];
 
-/** Hash history: Tauri serves the files, so there is no server to rewrite deep links. */
-export function createConsoleRouter(history: RouterHistory = createWebHashHistory()) {
-  return createRouter({ history, routes });
+/** Routes that make sense without any profile. */
+const WITHOUT_PROFILE = new Set(["welcome", "profiles"]);
+
+/**
+ * Hash history: Tauri serves the files, so there is no server to rewrite deep links.
+ * `hasProfile` decides the first-run redirect: no profile yet → the welcome page.
+ */
+export function createConsoleRouter(
+  history: RouterHistory = createWebHashHistory(),
+  hasProfile: () => Promise<boolean> = async () => true,
+) {
+  const router = createRouter({ history, routes });
+  router.beforeEach(async (to) => {
+    if (typeof to.name === "string" && WITHOUT_PROFILE.has(to.name)) return true;
+    return (await hasProfile()) ? true : { name: "welcome" };
+  });
+  return router;
 }
