@@ -48,7 +48,29 @@ fn csp_is_strict() {
     );
     assert_eq!(csp["connect-src"], "ipc: http://ipc.localhost", "IPC only");
     assert_eq!(csp["object-src"], "'none'");
+    // Images are the one exception: avatars and QR codes come from the sandbox simulator on
+    // loopback and, in production, from WeChat's two image hosts. Exactly those, nothing else.
+    assert_eq!(
+        csp["img-src"],
+        "'self' data: blob: http://127.0.0.1:* http://wx.qlogo.cn https://wx.qlogo.cn \
+         http://mmbiz.qpic.cn https://mmbiz.qpic.cn",
+        "images: self, inline, loopback and WeChat's image hosts only"
+    );
     let all = csp.to_string();
     assert!(!all.contains("unsafe-eval"), "{all}");
-    assert!(!all.contains("https:"), "no remote origins: {all}");
+    // Every other directive may only name local sources (connect-src is pinned to IPC above).
+    let local = ["'self'", "'none'", "'unsafe-inline'", "data:", "blob:"];
+    let directives = csp.as_object().expect("csp is an object of directives");
+    for (name, value) in directives {
+        if name == "img-src" || name == "connect-src" {
+            continue;
+        }
+        let value = value.as_str().expect("directive values are strings");
+        for source in value.split_whitespace() {
+            assert!(
+                local.contains(&source),
+                "no remote origins outside img-src: {name} = {value}"
+            );
+        }
+    }
 }

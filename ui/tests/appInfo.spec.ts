@@ -4,7 +4,7 @@ import { mockShell, mountConsole, SAMPLE_INFO, settle } from "./helpers";
 describe("app info", () => {
   it("shows version, data dir and an available keychain", async () => {
     mockShell();
-    const { text, byTestId } = await mountConsole("/authorizers");
+    const { text, byTestId } = await mountConsole("/profiles");
     expect(text("app-version")).toBe("0.1.0-test");
     expect(text("app-data-dir")).toBe("/home/op/.local/share/wxopen-console");
     expect(text("keychain-status")).toBe("可用（secret-service）");
@@ -30,7 +30,7 @@ describe("app info", () => {
 
   it("shows an IPC failure in an error alert instead of dropping it", async () => {
     mockShell({ reject: { code: "Storage", message: "database is locked", hint: "close the other instance" } });
-    const { byTestId, text } = await mountConsole("/authorizers");
+    const { byTestId, text } = await mountConsole("/profiles");
     const alert = byTestId("ipc-error");
     expect(alert.classList.contains("t-alert--error")).toBe(true);
     expect(alert.textContent).toContain("[Storage] database is locked");

@@ -8,7 +8,8 @@ describe("ui_ready", () => {
     const pending = new Promise<AppInfo>((resolve) => (answer = resolve));
     const shell = mockShell(() => pending);
 
-    const { byTestId, text } = await mountConsole();
+    // The About card (where app info shows) is on the settings screen.
+    const { byTestId, text } = await mountConsole("/profiles");
     expect(shell.count("app_info")).toBe(1);
     expect(shell.count("ui_ready")).toBe(0);
     expect(document.body.dataset.ready).toBeUndefined();

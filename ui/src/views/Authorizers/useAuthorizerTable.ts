@@ -1,0 +1,117 @@
+import { computed, reactive, ref, shallowRef } from "vue";
+import { defineStore } from "pinia";
+import { commands } from "../../api";
+import { unwrap } from "../../api/call";
+import type { AuthorizerCounts, AuthorizerQuery, AuthorizerRow, Kind, Sort, Status } from "../../bindings";
+
+export const PAGE_SIZES = [50, 100, 200, 500] as const;
+
+export interface TableFilters {
+  query: string;
+  kind: Kind | null;
+  status: Status | null;
+  verifyType: number | null;
+  hasOpen: boolean | null;
+}
+
+// A store (app lifetime) rather than component state: leaving the screen, or opening a deep link
+// and closing it, comes back to the same search, filters, sort and page instead of starting over.
+export const useAuthorizersUiStore = defineStore("authorizers-ui", () => {
+  const filters = reactive<TableFilters>({ query: "", kind: null, status: null, verifyType: null, hasOpen: null });
+  const paging = reactive({ page: 1, pageSize: 50 as number, sort: "nick_name" as Sort, desc: false });
+  /** `ui_table_painted` is sent once per app lifetime (the startup benchmark stops there). */
+  const paintedSignalled = ref(false);
+  /** `?sync=1` has started its sync (it must not start one on every visit). */
+  const autoSyncDone = ref(false);
+  return { filters, paging, paintedSignalled, autoSyncDone };
+});
+
+/**
+ * One page of the authorizers, fetched from the local cache (never all rows: there may be
+ * 100,000). Every request gets a sequence number and only the newest one may write its answer,
+ * so a slow search for "a" never overwrites the faster one for "ab" typed after it.
+ */
+export function useAuthorizerTable() {
+  const { filters, paging } = useAuthorizersUiStore();
+  const rows = shallowRef<AuthorizerRow[]>([]);
+  const total = ref(0);
+  const counts = ref<AuthorizerCounts | null>(null);
+  const loading = ref(false);
+  const loaded = ref(false);
+  const error = shallowRef<unknown>(null);
+  let seq = 0;
+
+  const filtered = computed(
+    () =>
+      filters.query.trim() !== "" ||
+      filters.kind !== null ||
+      filters.status !== null ||
+      filters.verifyType !== null ||
+      filters.hasOpen !== null,
+  );
+
+  function query(): AuthorizerQuery {
+    const q = filters.query.trim();
+    return {
+      query: q === "" ? null : q,
+      kind: filters.kind,
+      verify_type: filters.verifyType,
+      status: filters.status,
+      has_open: filters.hasOpen,
+      sort: paging.sort,
+      desc: paging.desc,
+      limit: paging.pageSize,
+      offset: (paging.page - 1) * paging.pageSize,
+    };
+  }
+
+  /** `quiet`: a background refresh (sync progress) keeps the rows on screen without a spinner. */
+  async function load(quiet = false): Promise<void> {
+    const mine = ++seq;
+    if (!quiet) loading.value = true;
+    try {
+      const page = await unwrap(commands.authorizersSearch(query()));
+      if (mine !== seq) return;
+      // The page fell off the end (rows revoked/filtered away meanwhile): show the last one.
+      if (page.rows.length === 0 && page.total > 0 && paging.page > 1) {
+        paging.page = Math.max(1, Math.ceil(page.total / paging.pageSize));
+        return load(quiet);
+      }
+      rows.value = page.rows;
+      total.value = page.total;
+      error.value = null;
+      loaded.value = true;
+    } catch (err) {
+      if (mine !== seq) return;
+      error.value = err;
+    } finally {
+      if (mine === seq) loading.value = false;
+    }
+  }
+
+  /** Counts are a summary: when they fail the table's own error says enough. */
+  async function loadCounts(): Promise<void> {
+    try {
+      counts.value = await unwrap(commands.authorizersCounts());
+    } catch {
+      counts.value = null;
+    }
+  }
+
+  function reloadAll(quiet = false): Promise<unknown> {
+    return Promise.all([load(quiet), loadCounts()]);
+  }
+
+  /** Filters changed: back to the first page. */
+  function refilter(): Promise<void> {
+    paging.page = 1;
+    return load();
+  }
+
+  function clearFilters(): Promise<void> {
+    Object.assign(filters, { query: "", kind: null, status: null, verifyType: null, hasOpen: null });
+    return refilter();
+  }
+
+  return { filters, paging, rows, total, counts, loading, loaded, error, filtered, load, loadCounts, reloadAll, refilter, clearFilters };
+}
