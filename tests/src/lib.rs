@@ -3,8 +3,10 @@
 //! WebDriver. Everything it starts is stopped when the [`Desktop`] is dropped, also when the test
 //! panics, because each process lives in its own process group that Drop kills.
 
+pub mod flows;
 mod procs;
 mod screenshots;
+pub mod simulator;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -56,6 +58,12 @@ pub struct Desktop {
 impl Desktop {
     /// Starts everything and opens the app; `name` names the screenshots.
     pub async fn start(name: &str) -> Desktop {
+        Desktop::start_with(name, &[]).await
+    }
+
+    /// [`Desktop::start`] with extra environment variables for the app (and every process of
+    /// this desktop), e.g. `WXOPEN_SANDBOX_PORT`.
+    pub async fn start_with(name: &str, extra_env: &[(&str, String)]) -> Desktop {
         let app = app_binary();
         assert!(
             app.exists(),
@@ -83,6 +91,10 @@ impl Desktop {
             display: display.clone(),
             bus_address,
             home: home.path().to_path_buf(),
+            extra: extra_env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
         };
         eprintln!("[e2e] starting gnome-keyring");
         let keyring = procs::start_keyring(&env);
@@ -130,9 +142,10 @@ impl Desktop {
             .to_string()
     }
 
+    /// Clicks the element with `data-testid` once it is in the middle of the view and has stopped
+    /// moving (see [`Desktop::click_css`]).
     pub async fn click(&self, testid: &str) {
-        let el = self.element(testid).await;
-        wd(&format!("click {testid}"), el.click()).await;
+        self.click_css(&format!("[data-testid='{testid}']")).await;
     }
 
     /// The element with `data-testid`, waiting for it to appear.
@@ -156,23 +169,12 @@ impl Desktop {
     }
 
     /// Polls `check` until it holds; fails the test after [`WAIT`] naming what it waited for.
-    pub async fn wait_until<F, Fut>(&self, what: &str, mut check: F)
+    pub async fn wait_until<F, Fut>(&self, what: &str, check: F)
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = bool>,
     {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if check().await {
-                return;
-            }
-            if Instant::now() > deadline {
-                self.screenshot(&format!("timeout-{}", what.replace(' ', "-")))
-                    .await;
-                panic!("timed out after {WAIT:?} waiting for {what}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.wait_until_within(what, WAIT, check).await
     }
 
     /// Saves `target/screenshots/<test>-<step>.png` (the whole Xvfb screen, as a person would see
@@ -180,6 +182,299 @@ impl Desktop {
     /// under Xvfb, so the pixels come from the X server instead.
     pub async fn screenshot(&self, step: &str) -> PathBuf {
         screenshots::capture(&self.display, &format!("{}-{}", self.name, step))
+    }
+
+    /// The X display of this desktop (`:N`).
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// The app's data dir (`WXOPEN_DATA_DIR`): `<home>/appdata`.
+    pub fn data_dir(&self) -> PathBuf {
+        self.home.path().join("appdata")
+    }
+
+    /// Runs a script with arguments (`arguments[0]`, …) and returns its JSON result.
+    pub async fn js_with(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        wd(
+            &format!("script `{script}` {args:?}"),
+            self.client.execute(script, args),
+        )
+        .await
+    }
+
+    /// Quiet variant for polling: no log line per call.
+    async fn poll_js(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        match tokio::time::timeout(COMMAND_TIMEOUT, self.client.execute(script, args)).await {
+            Ok(Ok(value)) => value,
+            Ok(Err(e)) => panic!("WebDriver: script `{script}`: {e}"),
+            Err(_) => panic!("WebDriver: script `{script}`: no answer in {COMMAND_TIMEOUT:?}"),
+        }
+    }
+
+    /// Whether an element with `data-testid` is in the document now (does not wait).
+    pub async fn exists(&self, testid: &str) -> bool {
+        self.poll_js(
+            "return document.querySelector(`[data-testid='${arguments[0]}']`) !== null;",
+            vec![json!(testid)],
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false)
+    }
+
+    /// Whether the element matching `css` is rendered with a size and not hidden (does not wait).
+    pub async fn visible(&self, css: &str) -> bool {
+        self.poll_js(
+            "const e = document.querySelector(arguments[0]);
+             if (!e) return false;
+             const r = e.getBoundingClientRect();
+             const s = getComputedStyle(e);
+             return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';",
+            vec![json!(css)],
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false)
+    }
+
+    /// An attribute of the first element with `data-testid`, `None` when the element or the
+    /// attribute is absent (does not wait).
+    pub async fn attr(&self, testid: &str, attr: &str) -> Option<String> {
+        let v = self
+            .poll_js(
+                "const e = document.querySelector(`[data-testid='${arguments[0]}']`);
+                 return e ? e.getAttribute(arguments[1]) : null;",
+                vec![json!(testid), json!(attr)],
+            )
+            .await;
+        v.as_str().map(str::to_string)
+    }
+
+    /// The rendered text (`innerText`, trimmed) of the first element with `data-testid`, `None`
+    /// when absent (does not wait).
+    pub async fn text_now(&self, testid: &str) -> Option<String> {
+        let v = self
+            .poll_js(
+                "const e = document.querySelector(`[data-testid='${arguments[0]}']`);
+                 return e ? (e.innerText || e.textContent || '').trim() : null;",
+                vec![json!(testid)],
+            )
+            .await;
+        v.as_str().map(str::to_string)
+    }
+
+    /// `attr` of every element with `data-testid`, in document order (does not wait).
+    pub async fn attrs_all(&self, testid: &str, attr: &str) -> Vec<String> {
+        let v = self
+            .poll_js(
+                "return Array.from(document.querySelectorAll(`[data-testid='${arguments[0]}']`))
+                   .map(e => e.getAttribute(arguments[1]) || '');",
+                vec![json!(testid), json!(attr)],
+            )
+            .await;
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| x.as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Waits until the element matching `css` is on screen and has stopped moving (the same
+    /// bounding box over 300 ms): drawers and dialogs slide in, and a click computed during the
+    /// animation lands beside its target.
+    pub async fn wait_still(&self, css: &str) {
+        self.wait_still_for(css, Duration::from_millis(300)).await;
+    }
+
+    async fn wait_still_for(&self, css: &str, still: Duration) {
+        let rect = || async {
+            self.poll_js(
+                "const e = document.querySelector(arguments[0]);
+                 if (!e) return null;
+                 const r = e.getBoundingClientRect();
+                 return (r.width > 0 && r.height > 0) ? [r.x, r.y, r.width, r.height] : null;",
+                vec![json!(css)],
+            )
+            .await
+        };
+        let state = std::cell::RefCell::new((serde_json::Value::Null, Instant::now()));
+        let state = &state;
+        self.wait_until(&format!("{css} to stop moving"), || {
+            let rect = rect();
+            async move {
+                let now = rect.await;
+                let mut st = state.borrow_mut();
+                if now.is_null() || now != st.0 {
+                    *st = (now, Instant::now());
+                    return false;
+                }
+                st.1.elapsed() >= still
+            }
+        })
+        .await;
+    }
+
+    /// Waits until the element with `data-testid` has `attr == value`.
+    pub async fn wait_attr(&self, testid: &str, attr: &str, value: &str) {
+        self.wait_until(&format!("{testid} {attr}={value:?}"), || async {
+            self.attr(testid, attr).await.as_deref() == Some(value)
+        })
+        .await;
+    }
+
+    /// Waits until an element with `data-testid` is in the document (and returns nothing:
+    /// use [`Desktop::element`] for the element itself).
+    pub async fn wait_exists(&self, testid: &str) {
+        self.wait_until(&format!("{testid} to appear"), || async {
+            self.exists(testid).await
+        })
+        .await;
+    }
+
+    /// Replaces the content of the text field with `data-testid`: the element itself when it is
+    /// an `input`/`textarea`, else the first one inside it (TDesign puts the testid on a wrapper).
+    /// Typed as key strokes, so the UI sees real input events.
+    pub async fn fill(&self, testid: &str, text: &str) {
+        let el = self.element(testid).await;
+        let tag = wd(&format!("tag of {testid}"), el.tag_name()).await;
+        let field = if tag.eq_ignore_ascii_case("input") || tag.eq_ignore_ascii_case("textarea") {
+            el
+        } else {
+            wd(
+                &format!("input inside {testid}"),
+                el.find(Locator::Css("input, textarea")),
+            )
+            .await
+        };
+        // WebDriver's own "clear" empties the DOM value without an input event, so a Vue-bound
+        // field puts its old value back: select all and delete, as a person would.
+        let current = wd(&format!("value of {testid}"), field.prop("value")).await;
+        if current.is_some_and(|v| !v.is_empty()) {
+            wd(
+                &format!("empty {testid}"),
+                field.send_keys("\u{E009}a\u{E000}\u{E003}"),
+            )
+            .await;
+        }
+        if !text.is_empty() {
+            wd(&format!("type into {testid}"), field.send_keys(text)).await;
+        }
+        let value = wd(&format!("value of {testid}"), field.prop("value")).await;
+        assert_eq!(
+            value.as_deref(),
+            Some(text),
+            "{testid} does not hold what was typed"
+        );
+    }
+
+    /// Puts `text` into the text field with `data-testid` at once, as a paste does: one input
+    /// event with the whole value (typing a long push body key by key takes WebKitWebDriver
+    /// longer than a command may).
+    pub async fn paste(&self, testid: &str, text: &str) {
+        self.wait_exists(testid).await;
+        let ok = self
+            .js_with(
+                "const root = document.querySelector(`[data-testid='${arguments[0]}']`);
+                 const f = root.matches('input, textarea') ? root : root.querySelector('input, textarea');
+                 if (!f) return false;
+                 const proto = f.tagName === 'TEXTAREA' ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+                 f.focus();
+                 Object.getOwnPropertyDescriptor(proto, 'value').set.call(f, arguments[1]);
+                 f.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste', data: arguments[1] }));
+                 f.dispatchEvent(new Event('change', { bubbles: true }));
+                 return f.value === arguments[1];",
+                vec![json!(testid), json!(text)],
+            )
+            .await;
+        assert_eq!(ok, true, "could not paste into {testid}");
+    }
+
+    /// The X11 CLIPBOARD selection of this desktop's display, as `xclip` reads it (`None` while
+    /// nothing owns the selection).
+    pub fn clipboard(&self) -> Option<String> {
+        let out = std::process::Command::new("timeout")
+            .args(["10", "xclip", "-o", "-selection", "clipboard"])
+            .env("DISPLAY", &self.display)
+            .output()
+            .expect("run xclip (Debian: xclip; make e2e's bootstrap installs it)");
+        out.status
+            .success()
+            .then(|| String::from_utf8(out.stdout).expect("clipboard is UTF-8"))
+    }
+
+    /// Clicks the first element matching `css` (waiting for it). It is first scrolled to the
+    /// middle of the view and must stop moving: WebDriver clicks at coordinates, and a button that
+    /// a growing textarea, a sliding drawer or an edge-of-view scroll moves in the meantime would
+    /// be missed.
+    pub async fn click_css(&self, css: &str) {
+        let search = self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css));
+        let el = wd(&format!("element {css}"), search).await;
+        self.poll_js(
+            "const e = document.querySelector(arguments[0]);
+             if (e) e.scrollIntoView({ block: 'center', inline: 'nearest' });",
+            vec![json!(css)],
+        )
+        .await;
+        self.wait_still_for(css, Duration::from_millis(150)).await;
+        wd(&format!("click {css}"), el.click()).await;
+    }
+
+    /// The location hash of the page (`#/welcome`, …).
+    pub async fn route(&self) -> String {
+        self.poll_js("return location.hash;", vec![])
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Polls `check` for at most `limit`; `false` when it never held (for optional steps).
+    pub async fn eventually<F, Fut>(&self, limit: Duration, mut check: F) -> bool
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + limit;
+        loop {
+            if check().await {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// [`Desktop::wait_until`] with its own time limit (for long jobs such as a full sync).
+    pub async fn wait_until_within<F, Fut>(&self, what: &str, limit: Duration, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + limit;
+        loop {
+            if check().await {
+                return;
+            }
+            if Instant::now() > deadline {
+                let step: String = what
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                    .take(80)
+                    .collect();
+                self.screenshot(&format!("timeout-{step}")).await;
+                panic!("timed out after {limit:?} waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Ends the WebDriver session (closing the app) before the processes are stopped.
@@ -191,14 +486,14 @@ impl Desktop {
 
 /// One WebDriver command, bounded: a wedged driver fails the test with the command's name
 /// instead of hanging the suite.
-async fn wd<T, E: std::fmt::Display>(
+async fn wd<T, E: std::fmt::Display + std::fmt::Debug>(
     what: &str,
     command: impl std::future::Future<Output = Result<T, E>>,
 ) -> T {
     eprintln!("[e2e] {what}");
     match tokio::time::timeout(COMMAND_TIMEOUT, command).await {
         Ok(Ok(value)) => value,
-        Ok(Err(e)) => panic!("WebDriver: {what}: {e}"),
+        Ok(Err(e)) => panic!("WebDriver: {what}: {e} ({e:?})"),
         Err(_) => panic!("WebDriver: {what}: no answer in {COMMAND_TIMEOUT:?}"),
     }
 }
@@ -208,6 +503,8 @@ pub(crate) struct Env {
     pub display: String,
     pub bus_address: String,
     pub home: PathBuf,
+    /// Set last, so they win over the defaults above.
+    pub extra: Vec<(String, String)>,
 }
 
 impl Env {
@@ -227,6 +524,9 @@ impl Env {
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS", "1")
             .env("LIBGL_ALWAYS_SOFTWARE", "1");
+        for (k, v) in &self.extra {
+            cmd.env(k, v);
+        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! The real app window under Xvfb. Run with `make e2e` (it builds the UI and the app first).
+//! The real app window under Xvfb, on its first run (no profile yet: the Welcome screen). Run
+//! with `make e2e` (it builds the UI and the app first).
 
 use wxopen_e2e::Desktop;
 
@@ -28,11 +29,21 @@ async fn nav_labels(desktop: &Desktop) -> Vec<String> {
     labels
 }
 
+async fn theme_mode(desktop: &Desktop) -> serde_json::Value {
+    desktop
+        .js("return document.documentElement.getAttribute('theme-mode');")
+        .await
+}
+
+/// Scenario 8 on the first screen: Chinese first, then English, then the dark theme.
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs Xvfb, gnome-keyring and tauri-driver: run `make e2e`"]
-async fn navigation_is_chinese_first_and_switches_to_english() {
+async fn navigation_on_the_first_run_switches_to_english_and_dark() {
     let desktop = Desktop::start("navigation").await;
     desktop.wait_ready().await;
+    desktop.wait_exists("welcome").await;
+    let route = desktop.route().await;
+    assert!(route.starts_with("#/welcome"), "first screen: {route}");
     assert_eq!(nav_labels(&desktop).await, ZH);
     let lang = desktop.js("return document.documentElement.lang;").await;
     assert_eq!(lang, "zh-CN");
@@ -48,6 +59,33 @@ async fn navigation_is_chinese_first_and_switches_to_english() {
     let lang = desktop.js("return document.documentElement.lang;").await;
     assert_eq!(lang, "en");
     desktop.screenshot("en").await;
+
+    // The theme choices may sit behind the toggle (a menu) or be the toggle's own buttons.
+    if !desktop.visible("[data-testid='theme-dark']").await {
+        desktop.click("theme-toggle").await;
+    }
+    desktop.click("theme-dark").await;
+    desktop
+        .wait_until("<html theme-mode=dark>", || async {
+            theme_mode(&desktop).await == "dark"
+        })
+        .await;
+    let data_theme = desktop
+        .js("return document.documentElement.dataset.theme;")
+        .await;
+    assert_eq!(data_theme, "dark");
+    wxopen_e2e::flows::settle_theme(&desktop).await;
+    desktop.screenshot("en-dark").await;
+
+    if !desktop.visible("[data-testid='theme-light']").await {
+        desktop.click("theme-toggle").await;
+    }
+    desktop.click("theme-light").await;
+    desktop
+        .wait_until("the light theme (no theme-mode)", || async {
+            theme_mode(&desktop).await.is_null()
+        })
+        .await;
     desktop.close().await;
 }
 
@@ -56,16 +94,15 @@ async fn navigation_is_chinese_first_and_switches_to_english() {
 async fn app_info_comes_from_the_core_over_ipc() {
     let desktop = Desktop::start("app-info").await;
     desktop.wait_ready().await;
+    // First run: the Welcome screen carries the About card.
+    desktop.wait_exists("welcome").await;
     // The version is the workspace's: it can only be on screen if the app_info command answered.
     assert_eq!(
         desktop.text_of("app-version").await,
         env!("CARGO_PKG_VERSION")
     );
     let data_dir = desktop.text_of("app-data-dir").await;
-    assert_eq!(
-        data_dir,
-        desktop.home.path().join("appdata").display().to_string()
-    );
+    assert_eq!(data_dir, desktop.data_dir().display().to_string());
     // The harness unlocked a real gnome-keyring on the test's own bus.
     let keychain = desktop.text_of("keychain-status").await;
     assert!(
