@@ -107,23 +107,13 @@ pub fn app_builder() -> tauri::Builder<tauri::Wry> {
 }
 
 /// The core over the data dir's SQLite file and the OS keychain. Sandbox knobs come from the
-/// environment (`WXOPEN_SANDBOX_AUTHORIZERS`, `WXOPEN_SANDBOX_PORT`) for tests and benchmarks.
+/// environment (`WXOPEN_SANDBOX_AUTHORIZERS`, `WXOPEN_SANDBOX_PORT`: see
+/// `ConsoleOptions::from_env`) for tests and benchmarks, as in the `wxopen` CLI.
 pub fn open_console(
     data_dir: &std::path::Path,
 ) -> Result<std::sync::Arc<wxopen_core::service::Console>, commands::error::CommandError> {
     use wxopen_core::service::{Console, ConsoleOptions};
-    let env_num = |name: &str| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-    };
-    let mut options = ConsoleOptions::default();
-    if let Some(n) = env_num("WXOPEN_SANDBOX_AUTHORIZERS") {
-        options.sandbox_authorizers = n as usize;
-    }
-    if let Some(p) = env_num("WXOPEN_SANDBOX_PORT") {
-        options.sandbox_port = p as u16;
-    }
+    let options = ConsoleOptions::from_env();
     let store = wxopen_core::store::Store::open(data_dir).map_err(|e| {
         log::error!("cannot open the database in {}: {e}", data_dir.display());
         commands::error::CommandError::from(wxopen_core::error::CoreError::from(e))

@@ -19,8 +19,8 @@ fn raw(dir: &std::path::Path) -> Connection {
 fn seed(conn: &Connection, version: u32) {
     match version {
         0 => {}
-        // version 2 only changed an index: the same rows
-        1 | 2 => conn
+        // versions 2 and 3 only added an index, a table and triggers: the same rows
+        1..=3 => conn
             .execute_batch(
                 "INSERT INTO profiles (id, name, component_appid, api_base, created_at, updated_at)
                      VALUES (1, 'old', 'wx0000000000000001', 'https://api.weixin.qq.com', 1, 1);
@@ -111,6 +111,49 @@ fn migrates_from_every_earlier_version_keeping_data() {
             0,
             "v1 index dropped (from {from})"
         );
+        // v3: the change counter of the search index, bumped by triggers in the writer's
+        // transaction
+        let objects = |kind: &str| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = ?1 AND (name = 'authorizer_changes' OR name LIKE 'authorizers_changes_%')",
+                [kind],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(objects("table"), 1, "v3 table (from {from})");
+        assert_eq!(objects("trigger"), 3, "v3 triggers (from {from})");
+        if from > 0 {
+            let gen = || -> i64 {
+                conn.query_row(
+                    "SELECT coalesce((SELECT gen FROM authorizer_changes WHERE profile_id = 1), 0)",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+            };
+            let g0 = gen();
+            // a column the index does not hold: no bump
+            conn.execute(
+                "UPDATE authorizers SET head_img = 'x' WHERE profile_id = 1",
+                [],
+            )
+            .unwrap();
+            assert_eq!(gen(), g0);
+            conn.execute(
+                "UPDATE authorizers SET status = 'revoked' WHERE profile_id = 1",
+                [],
+            )
+            .unwrap();
+            let g1 = gen();
+            assert!(g1 > g0);
+            conn.execute("DELETE FROM profiles WHERE id = 1", [])
+                .unwrap();
+            assert!(
+                gen() > g1,
+                "deleting (by cascade) bumps, and keeps the counter"
+            );
+        }
     }
 }
 

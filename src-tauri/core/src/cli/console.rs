@@ -122,7 +122,12 @@ fn open_console(g: &Globals) -> CoreResult<Console> {
         Ok(s) if !s.trim().is_empty() => Arc::new(KeyringStore::with_service(s.trim())),
         _ => Arc::new(KeyringStore::new()),
     };
-    Ok(Console::new(store, secrets))
+    // The sandbox knobs (WXOPEN_SANDBOX_AUTHORIZERS, WXOPEN_SANDBOX_PORT), as in the app.
+    Ok(Console::with_options(
+        store,
+        secrets,
+        crate::service::ConsoleOptions::from_env(),
+    ))
 }
 
 async fn profile(console: &Console, g: &Globals) -> CoreResult<Arc<ProfileRt>> {
@@ -207,8 +212,125 @@ fn progress_line(p: &SyncProgress) -> String {
     }
 }
 
+/// Unix seconds now.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A Unix time for text output: `2026-11-27 18:20:05 (in 9 min)`, local time; `-` for none.
+/// (`--json` keeps the raw numbers.)
 fn fmt_time(t: Option<i64>) -> String {
-    t.map_or_else(|| "-".into(), |t| t.to_string())
+    t.map_or_else(|| "-".into(), |t| human_time(t, unix_now()))
+}
+
+fn human_time(t: i64, now: i64) -> String {
+    format!("{} ({})", local_datetime(t), relative(t - now))
+}
+
+/// A length of time, roughly: `45 s`, `9 min`, `3 h 5 min`, `12 days`.
+fn human_duration(secs: i64) -> String {
+    let s = secs.unsigned_abs();
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3_599 => format!("{} min", s / 60),
+        3_600..=172_799 => match (s / 3_600, s % 3_600 / 60) {
+            (h, 0) => format!("{h} h"),
+            (h, m) => format!("{h} h {m} min"),
+        },
+        _ => format!("{} days", s / 86_400),
+    }
+}
+
+/// `in 9 min` / `9 min ago` / `now`, for `delta` = time − now.
+fn relative(delta: i64) -> String {
+    match delta {
+        0 => "now".into(),
+        d if d > 0 => format!("in {}", human_duration(d)),
+        d => format!("{} ago", human_duration(d)),
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` of Unix time `t` in local time (UTC, marked so, where the local zone
+/// is unknown).
+fn local_datetime(t: i64) -> String {
+    match local_tm(t) {
+        Some((y, mo, d, h, mi, s)) => format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"),
+        None => {
+            let (y, mo, d, h, mi, s) = utc_parts(t);
+            format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} UTC")
+        }
+    }
+}
+
+type DateParts = (i64, u32, u32, u32, u32, u32);
+
+/// Civil date and time of `t` in UTC (Howard Hinnant's days-to-civil).
+fn utc_parts(t: i64) -> DateParts {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400) as u32;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d, secs / 3_600, secs % 3_600 / 60, secs % 60)
+}
+
+/// The local civil time of `t` from the C library (`localtime_r`, which reads TZ and
+/// /etc/localtime); `None` where not available.
+#[cfg(all(unix, target_pointer_width = "64"))]
+fn local_tm(t: i64) -> Option<DateParts> {
+    use std::os::raw::{c_char, c_int, c_long};
+    /// `struct tm` of glibc, musl and the BSDs/macOS (64-bit).
+    #[repr(C)]
+    struct Tm {
+        tm_sec: c_int,
+        tm_min: c_int,
+        tm_hour: c_int,
+        tm_mday: c_int,
+        tm_mon: c_int,
+        tm_year: c_int,
+        tm_wday: c_int,
+        tm_yday: c_int,
+        tm_isdst: c_int,
+        tm_gmtoff: c_long,
+        tm_zone: *const c_char,
+    }
+    extern "C" {
+        fn tzset();
+        fn localtime_r(t: *const i64, out: *mut Tm) -> *mut Tm;
+    }
+    let mut tm = std::mem::MaybeUninit::<Tm>::zeroed();
+    // SAFETY: `t` and `tm` are valid for the call; localtime_r writes only into `tm` and returns
+    // null on failure (then `tm` is not read).
+    let tm = unsafe {
+        tzset();
+        if localtime_r(&t, tm.as_mut_ptr()).is_null() {
+            return None;
+        }
+        tm.assume_init()
+    };
+    Some((
+        i64::from(tm.tm_year) + 1900,
+        u32::try_from(tm.tm_mon + 1).ok()?,
+        u32::try_from(tm.tm_mday).ok()?,
+        u32::try_from(tm.tm_hour).ok()?,
+        u32::try_from(tm.tm_min).ok()?,
+        // a leap second shows as :60
+        u32::try_from(tm.tm_sec).ok()?,
+    ))
+}
+
+#[cfg(not(all(unix, target_pointer_width = "64")))]
+fn local_tm(_t: i64) -> Option<DateParts> {
+    None
 }
 
 async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> CoreResult<Out> {
@@ -294,12 +416,15 @@ async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> CoreRe
                     let s = console.ticket_status(&rt)?;
                     let text = if s.present {
                         format!(
-                            "ticket {} from {:?}, {} s old, {}",
+                            "ticket {} from {}, received {}, {}",
                             s.tail.clone().unwrap_or_default(),
-                            s.source,
-                            s.age_secs.unwrap_or(0),
+                            s.source.map_or("-", |x| x.as_str()),
+                            fmt_time(s.received_at),
                             if s.valid {
-                                format!("valid for {} s", s.valid_for_secs.unwrap_or(0))
+                                format!(
+                                    "valid for {}",
+                                    human_duration(s.valid_for_secs.unwrap_or(0))
+                                )
                             } else {
                                 "EXPIRED".into()
                             }
@@ -361,9 +486,8 @@ async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> CoreRe
             };
             let text = if s.cached {
                 format!(
-                    "component_access_token {} expires in {} s (at {})",
+                    "component_access_token {} expires {}",
                     s.tail.clone().unwrap_or_default(),
-                    s.expires_in.unwrap_or(0),
                     fmt_time(s.expires_at)
                 )
             } else {
@@ -447,10 +571,11 @@ async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> CoreRe
                     let mut text = String::new();
                     for r in &page.rows {
                         text.push_str(&format!(
-                            "{}  {:<16} {:<12} {}  {}\n",
+                            "{}  {:<16} {:<12} {:<19}  {}  {}\n",
                             r.appid,
                             r.kind.map_or("-", |k| k.as_str()),
                             r.status.as_str(),
+                            r.auth_time.map_or_else(|| "-".into(), local_datetime),
                             r.nick_name,
                             r.principal_name
                         ));
@@ -472,11 +597,12 @@ async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> CoreRe
                     let v = console.authorizer_fetch(&rt, &appid).await?;
                     let r = &v.detail.authorizer;
                     let text = format!(
-                        "{}  {}\nkind        {}\nstatus      {}\nprincipal   {}\noriginal id {}\nalias       {}\nverify      {}\npermissions {}\nrefresh tok {}",
+                        "{}  {}\nkind        {}\nstatus      {}\nauthorized  {}\nprincipal   {}\noriginal id {}\nalias       {}\nverify      {}\npermissions {}\nrefresh tok {}",
                         r.appid,
                         r.nick_name,
                         r.kind.map_or("-", |k| k.as_str()),
                         r.status.as_str(),
+                        fmt_time(r.auth_time),
                         r.principal_name,
                         r.user_name,
                         r.alias,
@@ -494,7 +620,7 @@ async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> CoreRe
                 AuthorizerCommand::RefreshToken { appid } => {
                     let s = console.refresh_authorizer_token(&rt, &appid).await?;
                     let text = format!(
-                        "authorizer_access_token of {} refreshed, expires at {}",
+                        "authorizer_access_token of {} refreshed, expires {}",
                         s.appid,
                         fmt_time(s.access_expires_at)
                     );
@@ -553,8 +679,10 @@ async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> CoreRe
                 )
                 .await?;
             let mut text = format!(
-                "PC link (put it on a page of the platform's authorization domain; opening it directly fails):\n{}\n\nMobile link (open in WeChat):\n{}\n\nexpires at {} (single use)\n",
-                link.pc_link, link.mobile_link, link.expires_at
+                "PC link (put it on a page of the platform's authorization domain; opening it directly fails):\n{}\n\nMobile link (open in WeChat):\n{}\n\nexpires {} (single use)\n",
+                link.pc_link,
+                link.mobile_link,
+                fmt_time(Some(link.expires_at))
             );
             if qr {
                 text.push('\n');
@@ -589,5 +717,32 @@ async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> CoreRe
             );
             out(&c, text)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_humanized() {
+        assert_eq!(utc_parts(0), (1970, 1, 1, 0, 0, 0));
+        assert_eq!(utc_parts(1_795_803_605), (2026, 11, 27, 18, 20, 5));
+        assert_eq!(utc_parts(951_782_400), (2000, 2, 29, 0, 0, 0));
+        assert_eq!(utc_parts(-1), (1969, 12, 31, 23, 59, 59));
+        assert_eq!(relative(0), "now");
+        assert_eq!(relative(45), "in 45 s");
+        assert_eq!(relative(9 * 60 + 5), "in 9 min");
+        assert_eq!(relative(-(2 * 3600 + 5 * 60)), "2 h 5 min ago");
+        assert_eq!(relative(7200), "in 2 h");
+        assert_eq!(relative(12 * 86_400 + 5), "in 12 days");
+        let t = 1_795_803_605;
+        let s = human_time(t, t - 540);
+        assert!(s.ends_with(" (in 9 min)"), "{s}");
+        assert!(s.starts_with("2026-11-2"), "{s}");
+        // `YYYY-MM-DD HH:MM:SS`, local (or marked UTC)
+        let d = local_datetime(t);
+        assert_eq!(d.len(), if d.ends_with("UTC") { 23 } else { 19 }, "{d}");
+        assert_eq!(fmt_time(None), "-");
     }
 }

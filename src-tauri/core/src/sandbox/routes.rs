@@ -51,6 +51,36 @@ pub fn router(ctl: SandboxControl) -> Router {
         .with_state(ctl)
 }
 
+/// Waits until `deadline`, precisely. The latency fault is measured from the request's arrival,
+/// so `millis: 20` answers 20 ms after the request came in, not "20 ms plus however long tokio's
+/// timer takes": tokio's timer has a 1 ms granularity and rounds every deadline up to the next
+/// tick (a 20 ms sleep ends 20–21 ms later, plus the wake-up), which overstated the simulated
+/// latency by ~0.5–1 ms a call (a 2–5 % error at 20 ms). So: tokio's timer for all but the last
+/// 2 ms, then a blocking-pool thread sleeps the rest with the OS timer (tens of µs of error)
+/// without holding a runtime worker.
+async fn wait_until(deadline: std::time::Instant) {
+    const COARSE_SLACK: Duration = Duration::from_millis(2);
+    let now = std::time::Instant::now();
+    if deadline <= now {
+        return;
+    }
+    if deadline - now > COARSE_SLACK {
+        tokio::time::sleep_until((deadline - COARSE_SLACK).into()).await;
+    }
+    let rest = deadline.saturating_duration_since(std::time::Instant::now());
+    if rest.is_zero() {
+        return;
+    }
+    let fine = tokio::task::spawn_blocking(move || {
+        let rest = deadline.saturating_duration_since(std::time::Instant::now());
+        std::thread::sleep(rest);
+    });
+    if fine.await.is_err() {
+        // The blocking pool is gone (runtime shutting down): fall back to the coarse timer.
+        tokio::time::sleep_until(deadline.into()).await;
+    }
+}
+
 /// Every `/cgi-bin/*` request: count it, apply faults, answer like WeChat.
 async fn api(
     State(ctl): State<SandboxControl>,
@@ -58,6 +88,7 @@ async fn api(
     uri: Uri,
     body: Bytes,
 ) -> Response {
+    let arrived = std::time::Instant::now();
     let path = uri.path().to_owned();
     let shared = &ctl.shared;
     let (latency, action) = {
@@ -66,7 +97,7 @@ async fn api(
         (g.faults.latency_ms(&path), g.faults.take(&path))
     };
     if latency > 0 {
-        tokio::time::sleep(Duration::from_millis(latency)).await;
+        wait_until(arrived + Duration::from_millis(latency)).await;
     }
     let raw_query = uri.query().unwrap_or("");
     let client_ip = conn.remote.ip().to_string();

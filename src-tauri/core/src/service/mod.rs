@@ -75,6 +75,30 @@ impl Default for ConsoleOptions {
     }
 }
 
+/// Sets [`ConsoleOptions::sandbox_authorizers`] (tests, benchmarks: the app and the CLI alike).
+pub const ENV_SANDBOX_AUTHORIZERS: &str = "WXOPEN_SANDBOX_AUTHORIZERS";
+/// Sets [`ConsoleOptions::sandbox_port`].
+pub const ENV_SANDBOX_PORT: &str = "WXOPEN_SANDBOX_PORT";
+
+impl ConsoleOptions {
+    /// The defaults, with the sandbox knobs taken from the environment
+    /// ([`ENV_SANDBOX_AUTHORIZERS`], [`ENV_SANDBOX_PORT`]) when they hold a number.
+    pub fn from_env() -> ConsoleOptions {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> ConsoleOptions {
+        let mut options = ConsoleOptions::default();
+        if let Some(n) = var(ENV_SANDBOX_AUTHORIZERS).and_then(|v| v.trim().parse::<usize>().ok()) {
+            options.sandbox_authorizers = n;
+        }
+        if let Some(p) = var(ENV_SANDBOX_PORT).and_then(|v| v.trim().parse::<u16>().ok()) {
+            options.sandbox_port = p;
+        }
+        options
+    }
+}
+
 /// The per-profile runtime: its row, its HTTP client and its token cells.
 pub struct ProfileRt {
     pub profile: ProfileRow,
@@ -261,5 +285,39 @@ impl Console {
         )?;
         self.forget_runtime(row.id);
         Ok(updated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_from_env_read_the_sandbox_knobs_and_ignore_junk() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let o = ConsoleOptions::from_vars(vars(&[
+            (ENV_SANDBOX_AUTHORIZERS, " 100000 "),
+            (ENV_SANDBOX_PORT, "18080"),
+        ]));
+        assert_eq!(o.sandbox_authorizers, 100_000);
+        assert_eq!(o.sandbox_port, 18080);
+        let d = ConsoleOptions::default();
+        let o = ConsoleOptions::from_vars(vars(&[
+            (ENV_SANDBOX_AUTHORIZERS, "many"),
+            (ENV_SANDBOX_PORT, "70000"),
+        ]));
+        assert_eq!(o.sandbox_authorizers, d.sandbox_authorizers);
+        assert_eq!(o.sandbox_port, d.sandbox_port);
+        assert_eq!(
+            ConsoleOptions::from_vars(|_| None).sync_concurrency,
+            d.sync_concurrency
+        );
     }
 }

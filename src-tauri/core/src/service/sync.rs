@@ -234,19 +234,16 @@ impl Console {
                 }
                 let page = self
                     .retry_transient(cancel, || {
-                        self.with_component_token(rt, |ct| {
-                            let client = rt.client.clone();
-                            let appid = rt.appid().to_string();
-                            async move {
-                                client
-                                    .authorizer_list(
-                                        &ct,
-                                        &appid,
-                                        offset as u32,
-                                        AUTHORIZER_LIST_MAX_COUNT,
-                                    )
-                                    .await
-                            }
+                        // Borrows the profile's client (no per-call clone of its config).
+                        self.with_component_token(rt, move |ct| async move {
+                            rt.client
+                                .authorizer_list(
+                                    &ct,
+                                    rt.appid(),
+                                    offset as u32,
+                                    AUTHORIZER_LIST_MAX_COUNT,
+                                )
+                                .await
                         })
                     })
                     .await?;
@@ -346,13 +343,11 @@ impl Console {
                         }
                         let r = self
                             .retry_transient(cancel, || {
-                                let appid = appid.clone();
-                                self.with_component_token(rt, move |ct| {
-                                let client = rt.client.clone();
-                                let component = rt.appid().to_string();
-                                let appid = appid.clone();
-                                async move { client.authorizer_info(&ct, &component, &appid).await }
-                            })
+                                // Borrows the client and the appid: no per-call clones.
+                                let appid = appid.as_str();
+                                self.with_component_token(rt, move |ct| async move {
+                                    rt.client.authorizer_info(&ct, rt.appid(), appid).await
+                                })
                             })
                             .await;
                         let msg = match r {

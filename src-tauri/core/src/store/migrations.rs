@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{Ctx, StoreError};
 
 /// The schema steps; the latest version is `MIGRATIONS.len()`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -259,4 +259,36 @@ const V2: &str = r#"
 DROP INDEX authorizers_search;
 CREATE INDEX authorizers_filter
     ON authorizers(profile_id, search_text, kind, status, verify_type, has_open);
+"#;
+
+/// Version 3: `authorizer_changes.gen`, a per-profile counter bumped (by triggers, so whichever
+/// process writes) in the same transaction as any change of an authorizer row that the in-memory
+/// search index holds (`store::search_index`): a search reads it to know whether its index is
+/// still current. A row is never deleted (not even with its profile), so a counter never goes
+/// back to an earlier value.
+const V3: &str = r#"
+CREATE TABLE authorizer_changes (
+    profile_id INTEGER PRIMARY KEY,
+    gen        INTEGER NOT NULL
+);
+CREATE TRIGGER authorizers_changes_ai AFTER INSERT ON authorizers BEGIN
+    INSERT INTO authorizer_changes (profile_id, gen) VALUES (NEW.profile_id, 1)
+        ON CONFLICT (profile_id) DO UPDATE SET gen = gen + 1;
+END;
+CREATE TRIGGER authorizers_changes_ad AFTER DELETE ON authorizers BEGIN
+    INSERT INTO authorizer_changes (profile_id, gen) VALUES (OLD.profile_id, 1)
+        ON CONFLICT (profile_id) DO UPDATE SET gen = gen + 1;
+END;
+CREATE TRIGGER authorizers_changes_au AFTER UPDATE ON authorizers
+WHEN OLD.id IS NOT NEW.id OR OLD.profile_id IS NOT NEW.profile_id OR OLD.appid IS NOT NEW.appid
+  OR OLD.nick_name IS NOT NEW.nick_name OR OLD.auth_time IS NOT NEW.auth_time
+  OR OLD.search_text IS NOT NEW.search_text OR OLD.kind IS NOT NEW.kind
+  OR OLD.status IS NOT NEW.status OR OLD.verify_type IS NOT NEW.verify_type
+  OR OLD.has_open IS NOT NEW.has_open
+BEGIN
+    INSERT INTO authorizer_changes (profile_id, gen) VALUES (OLD.profile_id, 1)
+        ON CONFLICT (profile_id) DO UPDATE SET gen = gen + 1;
+    INSERT INTO authorizer_changes (profile_id, gen) VALUES (NEW.profile_id, 1)
+        ON CONFLICT (profile_id) DO UPDATE SET gen = gen + 1;
+END;
 "#;

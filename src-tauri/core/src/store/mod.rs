@@ -32,7 +32,9 @@
 //!   &AuthorizerInfoRecord)`, `save_authorizer_infos(profile_id, sync_id, &[(appid, AuthorizerInfoRecord)])`
 //!   (batch: one transaction per 500; use it from a details sync), `mark_details_failed(profile_id, appid, sync_id, error)`,
 //!   `set_authorizer_status(profile_id, appid, Status)`, `mark_unseen_revoked(profile_id, sync_id)
-//!   -> usize`, `search_authorizers(profile_id, &AuthorizerQuery) -> AuthorizerPage`,
+//!   -> usize`, `search_authorizers(profile_id, &AuthorizerQuery) -> AuthorizerPage` (from an
+//!   in-memory index per profile, [`search_index`], kept current through the
+//!   `authorizer_changes` counter of schema v3),
 //!   `authorizer_get(profile_id, appid) -> Option<AuthorizerDetail>`,
 //!   `appids_needing_details(profile_id, sync_id, limit)`,
 //!   `appids_needing_details_after(profile_id, sync_id, after_appid, limit)`, `count_needing_details(profile_id, sync_id)`,
@@ -60,6 +62,7 @@ pub mod open_bindings;
 pub mod options;
 pub mod pre_auth_codes;
 pub mod profiles;
+pub mod search_index;
 pub mod sync_runs;
 pub mod tickets;
 pub mod tokens;
@@ -220,6 +223,8 @@ struct Inner {
     /// A second connection for reads (file databases only): searches do not wait for writes.
     read: Option<Mutex<Connection>>,
     path: Option<PathBuf>,
+    /// In-memory authorizer search indexes ([`search_index`]).
+    search: search_index::SearchCache,
 }
 
 /// The SQLite store. Cheap to clone; share one per process.
@@ -343,6 +348,7 @@ impl Store {
                 write: Mutex::new(write),
                 read: Some(Mutex::new(read)),
                 path: Some(path.to_path_buf()),
+                search: Default::default(),
             }),
         })
     }
@@ -357,8 +363,14 @@ impl Store {
                 write: Mutex::new(conn),
                 read: None,
                 path: None,
+                search: Default::default(),
             }),
         })
+    }
+
+    /// The in-memory search indexes.
+    pub(crate) fn search_cache(&self) -> &search_index::SearchCache {
+        &self.inner.search
     }
 
     /// The database file, if not in memory.

@@ -267,24 +267,21 @@ pub struct AuthorizationInfo {
 
 impl<'de> Deserialize<'de> for AuthorizationInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut value = Value::deserialize(deserializer)?;
-        if let Value::Object(map) = &mut value {
-            let missing = match map.get("authorizer_appid") {
-                None | Some(Value::Null) => true,
-                Some(Value::String(s)) => s.is_empty(),
-                _ => false,
-            };
-            if missing {
-                // 2015-era shape: "appid"; the 2.0 doc table misspells it "authorization_appid".
-                let old = ["appid", "authorization_appid"]
-                    .iter()
-                    .find_map(|k| map.get(*k).filter(|v| v.is_string()).cloned());
-                if let Some(old) = old {
-                    map.insert("authorizer_appid".into(), old);
-                }
+        // Parsed straight into the struct (no intermediate `Value` tree), then normalised: an
+        // `authorizer_appid` that is missing, null or "" is the only way to end up empty (the
+        // lenient string turns numbers and bools into non-empty text), and the old members stay
+        // in `extra`.
+        let mut info = AuthorizationInfo::deserialize(deserializer)?;
+        if info.authorizer_appid.is_empty() {
+            // 2015-era shape: "appid"; the 2.0 doc table misspells it "authorization_appid".
+            let old = ["appid", "authorization_appid"]
+                .iter()
+                .find_map(|k| info.extra.get(*k).and_then(Value::as_str));
+            if let Some(old) = old {
+                info.authorizer_appid = old.to_string();
             }
         }
-        AuthorizationInfo::deserialize(value).map_err(serde::de::Error::custom)
+        Ok(info)
     }
 }
 
@@ -440,22 +437,16 @@ pub struct AuthorizerInfoAnswer {
 
 impl<'de> Deserialize<'de> for AuthorizerInfoAnswer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut value = Value::deserialize(deserializer)?;
-        if let Value::Object(map) = &mut value {
-            if let Some(Value::String(top)) = map.get("qrcode_url").cloned() {
-                if let Some(Value::Object(info)) = map.get_mut("authorizer_info") {
-                    let missing = match info.get("qrcode_url") {
-                        None | Some(Value::Null) => true,
-                        Some(Value::String(s)) => s.is_empty(),
-                        _ => false,
-                    };
-                    if missing {
-                        info.insert("qrcode_url".into(), Value::String(top));
-                    }
-                }
+        // Parsed straight into the struct (no intermediate `Value` tree), then normalised: the
+        // info's `qrcode_url` is empty exactly when it was missing, null or "" (the lenient
+        // string makes numbers and bools non-empty), and the top-level member stays in `extra`.
+        let mut answer = AuthorizerInfoAnswer::deserialize(deserializer)?;
+        if answer.authorizer_info.qrcode_url.is_empty() {
+            if let Some(top) = answer.extra.get("qrcode_url").and_then(Value::as_str) {
+                answer.authorizer_info.qrcode_url = top.to_string();
             }
         }
-        AuthorizerInfoAnswer::deserialize(value).map_err(serde::de::Error::custom)
+        Ok(answer)
     }
 }
 

@@ -1,0 +1,373 @@
+//! The in-memory search index (`store::search_index`) against a plain SQL reference: random
+//! rows, random queries, filters, sorts and pages, and changes made by this store, by another
+//! `Store` on the same file (another process) and by a raw connection, between searches.
+
+mod store_support;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection};
+use store_support::*;
+use wxopen_core::store::authorizers::search_needle;
+use wxopen_core::store::{
+    AuthorizerInfoRecord, AuthorizerQuery, Kind, ListedAuthorizer, Sort, Status, Store, DB_FILE,
+};
+
+const WORDS: &[&str] = &[
+    "深圳",
+    "科技",
+    "Coffee",
+    "COFFEE",
+    "coffee",
+    "小程序",
+    "官方",
+    "Shop",
+    "ÄpfelÖ",
+    "书店",
+    "a",
+    "b",
+    "Ab",
+    "aB",
+    "100%_",
+    "x_y",
+    "😀",
+    "",
+];
+
+fn word(rng: &mut StdRng) -> &'static str {
+    WORDS[rng.random_range(0..WORDS.len())]
+}
+
+fn random_info(rng: &mut StdRng) -> AuthorizerInfoRecord {
+    // few distinct nicknames and auth times: many ties, broken by appid
+    let nick = (0..rng.random_range(0..3))
+        .map(|_| word(rng))
+        .collect::<String>();
+    AuthorizerInfoRecord {
+        nick_name: nick,
+        user_name: format!("gh_{:x}", rng.random_range(0..4096u32)),
+        alias: if rng.random_bool(0.3) {
+            word(rng).to_uppercase()
+        } else {
+            String::new()
+        },
+        principal_name: word(rng).into(),
+        kind: match rng.random_range(0..3) {
+            0 => None,
+            1 => Some(Kind::OfficialAccount),
+            _ => Some(Kind::MiniProgram),
+        },
+        verify_type: match rng.random_range(0..4) {
+            0 => None,
+            1 => Some(-1),
+            2 => Some(0),
+            _ => Some(2),
+        },
+        auth_time: match rng.random_range(0..4) {
+            0 => None,
+            n => Some(1_700_000_000 + n),
+        },
+        ..info(0)
+    }
+}
+
+fn random_appid(rng: &mut StdRng) -> String {
+    format!("wxR{:05}", rng.random_range(0..100_000u32))
+}
+
+/// Random rows, statuses and open bindings, written through `store`.
+fn mutate(store: &Store, pid: i64, rng: &mut StdRng, n: usize) {
+    let listed: Vec<ListedAuthorizer> = (0..n)
+        .map(|_| ListedAuthorizer {
+            appid: random_appid(rng),
+            refresh_token: None,
+            auth_time: match rng.random_range(0..3) {
+                0 => None,
+                n => Some(1_700_000_000 + n),
+            },
+        })
+        .collect();
+    store.upsert_listed_authorizers(pid, None, &listed).unwrap();
+    let mut infos = Vec::new();
+    for l in &listed {
+        if rng.random_bool(0.8) {
+            infos.push((l.appid.clone(), random_info(rng)));
+        }
+    }
+    store.save_authorizer_infos(pid, None, &infos).unwrap();
+    for l in &listed {
+        match rng.random_range(0..6) {
+            0 => store
+                .set_authorizer_status(pid, &l.appid, Status::Revoked)
+                .unwrap(),
+            1 => store
+                .set_authorizer_status(pid, &l.appid, Status::NeedsReauth)
+                .unwrap(),
+            2 => store
+                .open_binding_put(pid, &l.appid, Some("wxopen"), 1)
+                .unwrap(),
+            3 => store.open_binding_put(pid, &l.appid, None, 1).unwrap(),
+            _ => {}
+        }
+    }
+}
+
+fn random_query(rng: &mut StdRng, texts: &[String]) -> AuthorizerQuery {
+    let query = match rng.random_range(0..8) {
+        0 => None,
+        1 => Some("  ".to_string()),
+        2 => Some(word(rng).to_string()),
+        3 => Some(format!(" {} ", word(rng).to_uppercase())),
+        4 => Some("nothing matches this".to_string()),
+        _ if texts.is_empty() => None,
+        _ => {
+            // a substring of an existing search text, in random case
+            let t: Vec<char> = texts[rng.random_range(0..texts.len())].chars().collect();
+            let a = rng.random_range(0..t.len().max(1));
+            let b = (a + rng.random_range(1..5)).min(t.len());
+            let s: String = t[a.min(t.len())..b].iter().collect();
+            Some(if rng.random_bool(0.5) {
+                s.to_uppercase()
+            } else {
+                s
+            })
+        }
+    };
+    AuthorizerQuery {
+        query,
+        kind: [None, Some(Kind::OfficialAccount), Some(Kind::MiniProgram)][rng.random_range(0..3)],
+        verify_type: [None, None, Some(-1), Some(0), Some(7)][rng.random_range(0..5)],
+        status: [
+            None,
+            None,
+            Some(Status::Authorized),
+            Some(Status::Revoked),
+            Some(Status::NeedsReauth),
+        ][rng.random_range(0..5)],
+        has_open: [None, None, Some(true), Some(false)][rng.random_range(0..4)],
+        sort: [Sort::NickName, Sort::AuthTime, Sort::Appid][rng.random_range(0..3)],
+        desc: rng.random_bool(0.5),
+        limit: [0, 1, 7, 50, 5000][rng.random_range(0..5)],
+        offset: [0, 0, 3, 40, 200, 100_000][rng.random_range(0..6)],
+    }
+}
+
+/// The plain SQL reference: total and appids of the page.
+fn reference(c: &Connection, pid: i64, q: &AuthorizerQuery) -> (u64, Vec<String>) {
+    let mut filter = String::from("profile_id = ?");
+    let mut args = vec![Value::Integer(pid)];
+    if let Some(n) = q.query.as_deref().and_then(search_needle) {
+        filter.push_str(" AND instr(search_text, ?) > 0");
+        args.push(Value::Text(n));
+    }
+    if let Some(k) = q.kind {
+        filter.push_str(" AND kind = ?");
+        args.push(Value::Text(k.as_str().into()));
+    }
+    if let Some(v) = q.verify_type {
+        filter.push_str(" AND verify_type = ?");
+        args.push(Value::Integer(v));
+    }
+    if let Some(s) = q.status {
+        filter.push_str(" AND status = ?");
+        args.push(Value::Text(s.as_str().into()));
+    }
+    if let Some(h) = q.has_open {
+        filter.push_str(" AND has_open = ?");
+        args.push(Value::Integer(h as i64));
+    }
+    let dir = if q.desc { "DESC" } else { "ASC" };
+    let order = match q.sort {
+        Sort::NickName => format!("nick_name {dir}, appid {dir}"),
+        Sort::AuthTime => format!("auth_time {dir}, appid {dir}"),
+        Sort::Appid => format!("appid {dir}"),
+    };
+    let total: i64 = c
+        .query_row(
+            &format!("SELECT count(*) FROM authorizers WHERE {filter}"),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )
+        .unwrap();
+    args.push(Value::Integer(q.limit.min(1000) as i64));
+    args.push(Value::Integer(q.offset as i64));
+    let appids = c
+        .prepare(&format!(
+            "SELECT appid FROM authorizers WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
+        ))
+        .unwrap()
+        .query_map(params_from_iter(args.iter()), |r| r.get(0))
+        .unwrap()
+        .collect::<Result<Vec<String>, _>>()
+        .unwrap();
+    (total as u64, appids)
+}
+
+fn texts(c: &Connection, pid: i64) -> Vec<String> {
+    c.prepare("SELECT nick_name || ' ' || appid || ' ' || principal_name FROM authorizers WHERE profile_id = ?1")
+        .unwrap()
+        .query_map([pid], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn compare(store: &Store, c: &Connection, pid: i64, rng: &mut StdRng, rounds: usize) {
+    let texts = texts(c, pid);
+    for _ in 0..rounds {
+        let q = random_query(rng, &texts);
+        let fast = store.search_authorizers(pid, &q).unwrap();
+        let (total, appids) = reference(c, pid, &q);
+        assert_eq!(fast.total, total, "total of {q:?}");
+        let got: Vec<&str> = fast.rows.iter().map(|r| r.appid.as_str()).collect();
+        assert_eq!(got, appids, "page of {q:?}");
+        // and the very rows of the SQL search
+        assert_eq!(
+            fast,
+            store.search_authorizers_sql(pid, &q).unwrap(),
+            "{q:?}"
+        );
+    }
+}
+
+fn raw(dir: &std::path::Path) -> Connection {
+    Connection::open(dir.join(DB_FILE)).unwrap()
+}
+
+#[test]
+fn the_index_answers_like_sql_on_random_data_and_follows_every_writer() {
+    let mut rng = StdRng::seed_from_u64(0x5eed_1234);
+    let (dir, store) = temp_store();
+    let other_process = Store::open(dir.path()).unwrap();
+    // rebuild a stale index right away (else searches just after a change go to SQL)
+    store.set_search_rebuild_gap(std::time::Duration::ZERO);
+    other_process.set_search_rebuild_gap(std::time::Duration::ZERO);
+    let c = raw(dir.path());
+    let p = profile(&store, "random");
+    let q = profile(&store, "other");
+    mutate(&store, p.id, &mut rng, 600);
+    mutate(&store, q.id, &mut rng, 100);
+    compare(&store, &c, p.id, &mut rng, 300);
+    compare(&store, &c, q.id, &mut rng, 50);
+    for round in 0..6 {
+        match round % 3 {
+            // this store
+            0 => mutate(&store, p.id, &mut rng, 50),
+            // another store (process) on the same file
+            1 => mutate(&other_process, p.id, &mut rng, 50),
+            // a raw connection: an update of one column the index holds, a delete
+            _ => {
+                c.execute(
+                    "UPDATE authorizers SET nick_name = 'Zz' || nick_name, search_text = 'zz' || search_text
+                     WHERE profile_id = ?1 AND id % 7 = 0",
+                    [p.id],
+                )
+                .unwrap();
+                c.execute(
+                    "UPDATE authorizers SET verify_type = 7 WHERE profile_id = ?1 AND id % 5 = 0",
+                    [p.id],
+                )
+                .unwrap();
+                c.execute(
+                    "DELETE FROM authorizers WHERE profile_id = ?1 AND id % 11 = 0",
+                    [p.id],
+                )
+                .unwrap();
+            }
+        }
+        compare(&store, &c, p.id, &mut rng, 80);
+        compare(&other_process, &c, p.id, &mut rng, 20);
+    }
+    compare(&store, &c, q.id, &mut rng, 50);
+}
+
+/// With the default rebuild gap: a search right after a change goes to SQL, still current.
+#[test]
+fn a_change_is_seen_by_the_next_search_of_every_store() {
+    let (dir, a) = temp_store();
+    let b = Store::open(dir.path()).unwrap();
+    let p = profile(&a, "p");
+    seed(&a, p.id, 300);
+    let q = |text: &str| AuthorizerQuery {
+        query: Some(text.into()),
+        ..Default::default()
+    };
+    assert_eq!(a.search_authorizers(p.id, &q("Renamed")).unwrap().total, 0);
+    assert_eq!(b.search_authorizers(p.id, &q("Renamed")).unwrap().total, 0);
+    assert!(a.search_index_bytes(p.id).is_some());
+    b.save_authorizer_info(
+        p.id,
+        &appid(5),
+        None,
+        &AuthorizerInfoRecord {
+            nick_name: "RENAMED 号".into(),
+            ..info(5)
+        },
+    )
+    .unwrap();
+    for s in [&a, &b] {
+        let page = s.search_authorizers(p.id, &q("renamed 号")).unwrap();
+        assert_eq!(page.total, 1);
+        assert_eq!(page.rows[0].appid, appid(5));
+    }
+    // a status change through the other store
+    b.set_authorizer_status(p.id, &appid(5), Status::Revoked)
+        .unwrap();
+    let revoked = AuthorizerQuery {
+        status: Some(Status::Revoked),
+        ..Default::default()
+    };
+    assert_eq!(a.search_authorizers(p.id, &revoked).unwrap().total, 1);
+    // columns the index does not hold come fresh from the table
+    a.mark_details_failed(p.id, &appid(5), None, "boom")
+        .unwrap();
+    let page = b.search_authorizers(p.id, &q("renamed")).unwrap();
+    assert_eq!(page.rows[0].details_error.as_deref(), Some("boom"));
+    // deleting the profile empties the search, and a profile reusing the id starts afresh
+    assert!(a.profile_delete(p.id).unwrap());
+    assert_eq!(b.search_authorizers(p.id, &q("")).unwrap().total, 0);
+    assert_eq!(a.search_authorizers(p.id, &q("")).unwrap().total, 0);
+}
+
+#[test]
+fn an_in_memory_store_searches_through_the_index_too() {
+    let store = Store::open_in_memory().unwrap();
+    store.set_search_rebuild_gap(std::time::Duration::ZERO);
+    let p = profile(&store, "mem");
+    seed(&store, p.id, 200);
+    let all = store
+        .search_authorizers(p.id, &AuthorizerQuery::default())
+        .unwrap();
+    assert_eq!(all.total, 200);
+    assert!(store.search_index_bytes(p.id).is_some());
+    store
+        .set_authorizer_status(p.id, &appid(1), Status::NeedsReauth)
+        .unwrap();
+    let q = AuthorizerQuery {
+        status: Some(Status::NeedsReauth),
+        ..Default::default()
+    };
+    assert_eq!(store.search_authorizers(p.id, &q).unwrap().total, 1);
+}
+
+#[test]
+fn rows_the_index_cannot_mirror_fall_back_to_sql() {
+    let (dir, store) = temp_store();
+    let p = profile(&store, "odd");
+    seed(&store, p.id, 50);
+    let c = raw(dir.path());
+    // a search text stored as a blob (no writer of ours does this)
+    c.execute(
+        "UPDATE authorizers SET search_text = CAST(search_text AS BLOB) WHERE profile_id = ?1 AND id % 2 = 0",
+        [p.id],
+    )
+    .unwrap();
+    let q = AuthorizerQuery {
+        query: Some("wx".into()),
+        ..Default::default()
+    };
+    let page = store.search_authorizers(p.id, &q).unwrap();
+    assert_eq!(page, store.search_authorizers_sql(p.id, &q).unwrap());
+    assert_eq!(store.search_index_bytes(p.id), None);
+}
