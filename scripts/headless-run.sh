@@ -24,6 +24,14 @@ export DISPLAY=":$(head -n1 "$work/display")"
 unset WAYLAND_DISPLAY
 export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS=1 LIBGL_ALWAYS_SOFTWARE=1
 
+# Nobody can click "Try the sandbox" here: with no profile yet, create and sync it with the CLI
+# (same data dir and keychain as the app).
+if [ -n "${WXOPEN_CLI:-}" ] && [ "$("$WXOPEN_CLI" --json profile list)" = "[]" ]; then
+  echo "no profile yet: creating the sandbox profile and syncing its accounts" >&2
+  "$WXOPEN_CLI" profile add --sandbox >&2
+  "$WXOPEN_CLI" authorizers sync --details >&2
+fi
+
 mkfifo "$work/out"
 "$app" >"$work/out" 2> >(grep -v -e 'libEGL' -e 'MESA' >&2) &
 app_pid=$!
@@ -42,6 +50,14 @@ while [ $SECONDS -lt $deadline ]; do
   fi
 done
 [ "$ready" = 1 ] || { echo "the UI did not report ready in time" >&2; exit 1; }
+# With accounts in the cache, wait (a little) for the table's first page too.
+deadline=$((SECONDS + 15))
+while [ $SECONDS -lt $deadline ]; do
+  if IFS= read -r -t 1 line <&4; then
+    printf '%s\n' "$line"
+    [ "$line" = "WXOPEN_TABLE_PAINTED" ] && break
+  fi
+done
 # Keep draining the app's stdout so it never blocks on a full pipe.
 cat <&4 &
 pids+=($!)

@@ -325,10 +325,14 @@ fn sandbox_profile_starts_its_simulator_on_demand() {
         cli.ok(&["authorizers", "list", "--limit", "1"])["total"],
         2000
     );
-    // Every run starts a new simulator (new port, new tokens): the profile follows it, and the
-    // old simulator's token is dropped rather than used.
+    let base_of = |list: &serde_json::Value| list[0]["api_base"].as_str().unwrap().to_string();
+    let first_base = base_of(&cli.ok(&["profile", "list"]));
+    // Every run starts a new simulator (new tickets and tokens): the old simulator's token is
+    // dropped rather than used. It listens on the same port when that is free, so the cached
+    // avatar/QR URLs (which point at it) keep working.
     let t = cli.ok(&["token", "show"]);
     assert_eq!(t["cached"], false);
     assert_eq!(cli.ok(&["token", "refresh"])["cached"], true);
+    assert_eq!(base_of(&cli.ok(&["profile", "list"])), first_base);
     cli.ok(&["profile", "remove", "sandbox"]);
 }

@@ -242,19 +242,31 @@ impl Console {
     /// Starts the in-process simulator when needed and points the sandbox profile at it.
     async fn ensure_sandbox(&self, row: ProfileRow) -> CoreResult<ProfileRow> {
         let mut guard = self.sandbox.lock().await;
-        if guard.is_none() {
-            let sb = Sandbox::start(crate::sandbox::SandboxConfig {
+        let fresh = guard.is_none();
+        if fresh {
+            let config = |port| crate::sandbox::SandboxConfig {
                 authorizers: self.options.sandbox_authorizers,
-                port: self.options.sandbox_port,
+                port,
                 ..Default::default()
-            })
-            .await
-            .map_err(|e| CoreError::io("start the sandbox simulator", e))?;
+            };
+            // Same port as last time when it is free: the cached avatar and QR code URLs point
+            // at the simulator, and would break on every restart otherwise.
+            let previous = (self.options.sandbox_port == 0)
+                .then(|| loopback_port(&row.api_base))
+                .flatten();
+            let started = match previous {
+                Some(port) => match Sandbox::start(config(port)).await {
+                    Ok(sb) => Ok(sb),
+                    Err(_) => Sandbox::start(config(0)).await,
+                },
+                None => Sandbox::start(config(self.options.sandbox_port)).await,
+            };
+            let sb = started.map_err(|e| CoreError::io("start the sandbox simulator", e))?;
             *guard = Some(sb);
         }
         let sb = guard.as_ref().expect("started");
         let base = sb.base_url();
-        if row.api_base == base {
+        if row.api_base == base && !fresh {
             return Ok(row);
         }
         // A new simulator: new port, new tickets and tokens (refresh tokens are seeded and stay).
@@ -288,9 +300,24 @@ impl Console {
     }
 }
 
+/// The port of an `http://127.0.0.1:PORT` base URL.
+fn loopback_port(api_base: &str) -> Option<u16> {
+    let rest = api_base.strip_prefix("http://127.0.0.1:")?;
+    rest.trim_end_matches('/').parse().ok().filter(|p| *p != 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_port_reads_only_loopback_urls() {
+        assert_eq!(loopback_port("http://127.0.0.1:43117"), Some(43117));
+        assert_eq!(loopback_port("http://127.0.0.1:43117/"), Some(43117));
+        assert_eq!(loopback_port("https://api.weixin.qq.com"), None);
+        assert_eq!(loopback_port("http://127.0.0.1:0"), None);
+        assert_eq!(loopback_port("http://127.0.0.1:x"), None);
+    }
 
     #[test]
     fn options_from_env_read_the_sandbox_knobs_and_ignore_junk() {
