@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: builds wxopen-core in release, runs its benchmark tests (ignored by default, one at
 # a time) inside a private D-Bus session with a throwaway keyring (the benchmarks use the real
-# keychain), collects the `BENCH|<metric>|<value>|<aim>` rows they print on stdout and ends with
-# one aligned table. Benchmarks report; a missed aim does not fail.
+# keychain), then scripts/bench-startup.sh (the release app's startup time and idle memory),
+# collects the `BENCH|<metric>|<value>|<aim>` rows they print on stdout and ends with one aligned
+# table. Benchmarks report; a missed aim does not fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO=${CARGO:-cargo}
@@ -21,6 +22,12 @@ WXOPEN_THROWAWAY_KEYRING="$PWD/target/bench-keyring" scripts/session.sh \
   "$CARGO" test --release --locked -p wxopen-core "${BENCH_TESTS[@]}" \
   -- --ignored --nocapture --test-threads=1 | tee "$log"
 status=${PIPESTATUS[0]}
+# Then the desktop app: startup time and idle memory with 100,000 accounts (release build,
+# under Xvfb; see the script).
+echo "== app startup and memory (scripts/bench-startup.sh)" >&2
+scripts/bench-startup.sh | tee -a "$log"
+startup_status=${PIPESTATUS[0]}
+[ "$status" -ne 0 ] || status=$startup_status
 set -e
 
 # A row may follow libtest's "test NAME ... " on the same line: take it from `BENCH|` on.

@@ -14,7 +14,7 @@ APT_PACKAGES=(
   build-essential pkg-config curl file
   libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev
   libdbus-1-dev libssl-dev
-  xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring imagemagick xclip
+  xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring imagemagick xclip sqlite3
   fonts-noto-cjk
 )
 missing=()
