@@ -267,6 +267,14 @@ fn configure(conn: &Connection, file: bool) -> Result<(), StoreError> {
     if file {
         conn.query_row("PRAGMA mmap_size = 268435456", [], |_| Ok(()))
             .ctx("set mmap_size")?;
+        // Checkpoint every 16,384 WAL pages (64 MiB) rather than SQLite's 1,000: a list page
+        // of 500 new accounts dirties a couple of thousand index pages, so at 1,000 every commit
+        // was followed by a checkpoint (copy back and two fsyncs), a quarter of a list sync's CPU
+        // and more of its wall time. The WAL file is cut back to 64 MiB after a checkpoint.
+        conn.pragma_update(None, "wal_autocheckpoint", 16_384)
+            .ctx("set wal_autocheckpoint")?;
+        conn.query_row("PRAGMA journal_size_limit = 67108864", [], |_| Ok(()))
+            .ctx("set journal_size_limit")?;
     }
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
