@@ -261,12 +261,13 @@ fn configure(conn: &Connection, file: bool) -> Result<(), StoreError> {
     }
     conn.pragma_update(None, "synchronous", "NORMAL")
         .ctx("set synchronous")?;
-    // A 32 MiB page cache and memory-mapped reads: searches scan 100k-row indexes.
+    // A 32 MiB page cache (a list page of 500 new accounts dirties a few thousand pages). No
+    // memory-mapped reads: searches run on the in-memory index (search_index.rs), and a mapping
+    // would keep every page the index build read resident in the app (≈250 MB of a 100k-account
+    // file counted in its memory) where plain reads leave them to the OS page cache.
     conn.pragma_update(None, "cache_size", -32_768)
         .ctx("set cache_size")?;
     if file {
-        conn.query_row("PRAGMA mmap_size = 268435456", [], |_| Ok(()))
-            .ctx("set mmap_size")?;
         // Checkpoint every 16,384 WAL pages (64 MiB) rather than SQLite's 1,000: a list page
         // of 500 new accounts dirties a couple of thousand index pages, so at 1,000 every commit
         // was followed by a checkpoint (copy back and two fsyncs), a quarter of a list sync's CPU
