@@ -544,11 +544,13 @@ impl Store {
             // One snapshot for the generation, the index and the rows.
             let tx = c.unchecked_transaction().ctx("begin search")?;
             let gen = search_index::generation(&tx, profile_id)?;
+            let mut built = false;
             let idx = match self.search_cache().get(profile_id, gen) {
                 Lookup::Current(idx) => idx,
                 Lookup::Build => {
                     let idx = SearchIndex::build(&tx, profile_id)?.map(Arc::new);
                     self.search_cache().put(profile_id, gen, idx.clone());
+                    built = true;
                     idx
                 }
                 Lookup::Sql => None,
@@ -568,6 +570,12 @@ impl Store {
                 .ctx("search authorizers")?;
             drop(s);
             tx.finish().ctx("end search")?;
+            if built {
+                // The build read every row of the profile through the page cache: give that
+                // memory back now (the index holds what searches need).
+                c.execute_batch("PRAGMA shrink_memory")
+                    .ctx("release the page cache")?;
+            }
             Ok(Some(AuthorizerPage {
                 total: hits.total,
                 rows,

@@ -347,6 +347,10 @@ impl Store {
         let read = Connection::open_with_flags(path, flags)
             .ctx(format!("open {} for reading", path.display()))?;
         configure(&read, true)?;
+        // Reads are single pages by id, index walks and counts: a small cache is enough, and
+        // it is memory the app holds for as long as it runs.
+        read.pragma_update(None, "cache_size", -4_096)
+            .ctx("set the read cache size")?;
         for suffix in ["-wal", "-shm"] {
             let mut p = path.as_os_str().to_owned();
             p.push(suffix);
