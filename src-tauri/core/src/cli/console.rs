@@ -29,7 +29,7 @@ pub const ENV_APPSECRET: &str = "WXOPEN_APPSECRET";
 pub const ENV_TOKEN: &str = "WXOPEN_TOKEN";
 pub const ENV_AES_KEY: &str = "WXOPEN_AES_KEY";
 /// Keychain service name override (tests use their own so they never touch real entries).
-pub const ENV_KEYCHAIN_SERVICE: &str = "WXOPEN_KEYCHAIN_SERVICE";
+pub const ENV_KEYCHAIN_SERVICE: &str = crate::secrets::ENV_SERVICE;
 
 /// Global options.
 #[derive(Debug, Clone)]
@@ -118,10 +118,7 @@ fn report_error(e: &CoreError, json: bool) {
 
 fn open_console(g: &Globals) -> CoreResult<Console> {
     let store = Store::open(&g.data_dir)?;
-    let secrets: Arc<dyn SecretStore> = match std::env::var(ENV_KEYCHAIN_SERVICE) {
-        Ok(s) if !s.trim().is_empty() => Arc::new(KeyringStore::with_service(s.trim())),
-        _ => Arc::new(KeyringStore::new()),
-    };
+    let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::from_env());
     // The sandbox knobs (WXOPEN_SANDBOX_AUTHORIZERS, WXOPEN_SANDBOX_PORT), as in the app.
     Ok(Console::with_options(
         store,

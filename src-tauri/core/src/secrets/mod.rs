@@ -182,6 +182,9 @@ impl Default for KeyringStore {
     }
 }
 
+/// Keychain service name override (tests use their own so they never touch real entries).
+pub const ENV_SERVICE: &str = "WXOPEN_KEYCHAIN_SERVICE";
+
 impl KeyringStore {
     /// Default operation timeout; `WXOPEN_KEYCHAIN_TIMEOUT_SECS` overrides it.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -194,7 +197,7 @@ impl KeyringStore {
     /// Entries under `WXOPEN_KEYCHAIN_SERVICE` when set (tests, a second install), else
     /// [`SERVICE`]: what the app and the CLI both use, so they see the same secrets.
     pub fn from_env() -> KeyringStore {
-        match std::env::var("WXOPEN_KEYCHAIN_SERVICE") {
+        match std::env::var(ENV_SERVICE) {
             Ok(s) if !s.trim().is_empty() => KeyringStore::with_service(s.trim()),
             _ => KeyringStore::new(),
         }
