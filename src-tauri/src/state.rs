@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use wxopen_core::service::{CancelToken, Console};
+use wxopen_core::service::{CancelToken, Console, ProfileRt};
 
 use crate::commands::error::CommandError;
 
@@ -26,6 +26,13 @@ impl AppState {
 
     pub fn console(&self) -> Result<Arc<Console>, CommandError> {
         self.console.clone()
+    }
+
+    /// The core and the selected profile's runtime: what almost every command works on.
+    pub async fn selected(&self) -> Result<(Arc<Console>, Arc<ProfileRt>), CommandError> {
+        let console = self.console()?;
+        let rt = console.profile(None).await?;
+        Ok((console, rt))
     }
 
     /// Registers a new sync; refused while another one runs (one sync per app at a time).

@@ -17,16 +17,14 @@ pub async fn authorizers_search(
     state: State<'_, AppState>,
     query: AuthorizerQuery,
 ) -> CmdResult<AuthorizerPage> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.authorizers_search(&rt, &query)?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn authorizers_counts(state: State<'_, AppState>) -> CmdResult<AuthorizerCounts> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console
         .store()
         .authorizer_counts(rt.id())
@@ -40,8 +38,7 @@ pub async fn authorizer_view(
     state: State<'_, AppState>,
     appid: String,
 ) -> CmdResult<AuthorizerView> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.authorizer_view(&rt, &appid)?)
 }
 
@@ -52,8 +49,7 @@ pub async fn authorizer_fetch(
     state: State<'_, AppState>,
     appid: String,
 ) -> CmdResult<AuthorizerView> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.authorizer_fetch(&rt, &appid).await?)
 }
 
@@ -64,8 +60,7 @@ pub async fn authorizer_token_refresh(
     state: State<'_, AppState>,
     appid: String,
 ) -> CmdResult<AuthorizerTokenStatus> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.refresh_authorizer_token(&rt, &appid).await?)
 }
 
@@ -77,8 +72,7 @@ pub async fn option_get(
     appid: String,
     name: String,
 ) -> CmdResult<OptionRow> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.option_get(&rt, &appid, &name).await?)
 }
 
@@ -91,8 +85,7 @@ pub async fn option_set(
     name: String,
     value: String,
 ) -> CmdResult<OptionRow> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     console.option_set(&rt, &appid, &name, &value).await?;
     Ok(console.option_get(&rt, &appid, &name).await?)
 }
@@ -100,16 +93,14 @@ pub async fn option_set(
 #[tauri::command]
 #[specta::specta]
 pub async fn open_get(state: State<'_, AppState>, appid: String) -> CmdResult<OpenBinding> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.open_get(&rt, &appid).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn open_create(state: State<'_, AppState>, appid: String) -> CmdResult<OpenBinding> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.open_create(&rt, &appid).await?)
 }
 
@@ -120,8 +111,7 @@ pub async fn open_bind(
     appid: String,
     open_appid: String,
 ) -> CmdResult<OpenBinding> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.open_bind(&rt, &appid, &open_appid).await?)
 }
 
@@ -134,8 +124,7 @@ pub async fn open_unbind(
     open_appid: String,
     confirm: bool,
 ) -> CmdResult<OpenBinding> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console
         .open_unbind(&rt, &appid, &open_appid, confirm)
         .await?)

@@ -15,8 +15,7 @@ pub async fn messages_list(
     state: State<'_, AppState>,
     query: MessageQuery,
 ) -> CmdResult<MessagePage> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console
         .store()
         .messages_list(rt.id(), &query)
@@ -27,8 +26,7 @@ pub async fn messages_list(
 #[tauri::command]
 #[specta::specta]
 pub async fn audit_list(state: State<'_, AppState>, query: AuditQuery) -> CmdResult<AuditPage> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     console.flush();
     let query = AuditQuery {
         profile_id: Some(rt.id()),

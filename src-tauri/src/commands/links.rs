@@ -11,8 +11,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn link_create(state: State<'_, AppState>, request: LinkRequest) -> CmdResult<AuthLink> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.link_create(&rt, request).await?)
 }
 
@@ -23,7 +22,6 @@ pub async fn auth_complete(
     state: State<'_, AppState>,
     code_or_url: String,
 ) -> CmdResult<AuthorizerView> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.auth_complete(&rt, &code_or_url).await?)
 }

@@ -19,8 +19,7 @@ pub async fn sync_start(
     options: SyncOptions,
     on_progress: Channel<SyncProgress>,
 ) -> CmdResult<SyncOutcome> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     let cancel = state
         .sync_begin()
         .ok_or_else(|| CommandError::refused("a sync is already running"))?;
@@ -46,8 +45,7 @@ pub async fn sync_cancel(state: State<'_, AppState>) -> CmdResult<bool> {
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_latest(state: State<'_, AppState>) -> CmdResult<SyncStatus> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     let latest = console
         .store()
         .sync_run_latest(rt.id())

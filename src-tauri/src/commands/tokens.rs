@@ -14,8 +14,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn ticket_status(state: State<'_, AppState>) -> CmdResult<TicketStatus> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.ticket_status(&rt)?)
 }
 
@@ -23,8 +22,7 @@ pub async fn ticket_status(state: State<'_, AppState>) -> CmdResult<TicketStatus
 #[tauri::command]
 #[specta::specta]
 pub async fn ticket_set(state: State<'_, AppState>, ticket: String) -> CmdResult<TicketStatus> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.ticket_set(&rt, &ticket)?)
 }
 
@@ -32,8 +30,7 @@ pub async fn ticket_set(state: State<'_, AppState>, ticket: String) -> CmdResult
 #[tauri::command]
 #[specta::specta]
 pub async fn ticket_request_push(state: State<'_, AppState>) -> CmdResult<()> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.ticket_request_push(&rt).await?)
 }
 
@@ -81,16 +78,14 @@ impl PushInput {
 #[specta::specta]
 pub async fn push_apply(state: State<'_, AppState>, input: PushInput) -> CmdResult<PushApplied> {
     let query = input.query()?;
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.push_apply(&rt, &input.body, &query).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn component_token_status(state: State<'_, AppState>) -> CmdResult<ComponentTokenStatus> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.component_token_status(&rt)?)
 }
 
@@ -100,16 +95,14 @@ pub async fn component_token_status(state: State<'_, AppState>) -> CmdResult<Com
 pub async fn component_token_refresh(
     state: State<'_, AppState>,
 ) -> CmdResult<ComponentTokenStatus> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.refresh_component_token(&rt).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn quota_status(state: State<'_, AppState>) -> CmdResult<QuotaStatus> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.quota_status(&rt)?)
 }
 
@@ -117,7 +110,6 @@ pub async fn quota_status(state: State<'_, AppState>) -> CmdResult<QuotaStatus> 
 #[tauri::command]
 #[specta::specta]
 pub async fn quota_clear(state: State<'_, AppState>) -> CmdResult<QuotaCleared> {
-    let console = state.console()?;
-    let rt = console.profile(None).await?;
+    let (console, rt) = state.selected().await?;
     Ok(console.quota_clear(&rt).await?)
 }
