@@ -74,6 +74,35 @@ async fn http_404_is_not_retryable() {
 }
 
 #[tokio::test]
+async fn a_redirect_is_not_followed() {
+    // WeChat's API never redirects; following one would carry the token in the query string to
+    // wherever the Location points.
+    let server = MockServer::start(|req| {
+        if req.path() == "/elsewhere" {
+            Behavior::json(json!({"pre_auth_code": "PAC", "expires_in": 1800}))
+        } else {
+            Behavior::Redirect {
+                status: 302,
+                location: "/elsewhere".into(),
+            }
+        }
+    })
+    .await;
+    let c = ComponentClient::new(config(server.base_url())).unwrap();
+    let e = c.create_preauthcode(SECRET_TOKEN, "wxc").await.unwrap_err();
+    assert!(
+        matches!(e, WeChatError::HttpStatus { status: 302, .. }),
+        "{e:?}"
+    );
+    let paths: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert_eq!(paths, [paths::API_CREATE_PREAUTHCODE.to_string()]);
+}
+
+#[tokio::test]
 async fn non_json_body_is_invalid_json() {
     let server = MockServer::start(|_| Behavior::raw("<html>captive portal</html>")).await;
     let c = ComponentClient::new(config(server.base_url())).unwrap();

@@ -360,11 +360,12 @@ fn list_sync_survives_sigkill_at_random_pages() {
     );
     assert_eq!(done["run"]["next_offset"], N, "{done}");
     assert_eq!(done["run"]["revoked"], 0, "{done}");
-    // Finished pages were not fetched again: at most one extra page per kill (the one in
-    // flight or not yet committed when the process died). Read before our own list calls.
+    // Finished pages were not fetched again: at most two extra pages per kill (the one being
+    // written when the process died and the next one, asked for during that write). Read
+    // before our own list calls.
     let list_calls = calls(&sim, LIST_PATH);
     assert!(
-        list_calls <= N / PAGE + kills as i64,
+        list_calls <= N / PAGE + 2 * kills as i64,
         "{list_calls} list calls for {} pages and {kills} kills",
         N / PAGE
     );
@@ -390,9 +391,11 @@ fn details_sync_survives_sigkill_at_random_points() {
     );
     assert_eq!(done["run"]["errors"], 0, "{done}");
     // Finished accounts are not fetched again: a kill loses at most the calls in flight and
-    // the answers not yet committed (8 lanes, a 512-answer queue, a 256-answer batch).
+    // the answers not yet committed (8 lanes, the writer's queue and the batch it gathers).
     let info_calls = calls(&sim, INFO_PATH);
-    let per_kill = 8 + 8 * 64 + 256;
+    let per_kill = (8
+        + wxopen_core::service::sync::details_queue_for(8)
+        + wxopen_core::service::sync::write_batch_for(N as usize)) as i64;
     assert!(
         info_calls <= N + kills as i64 * per_kill,
         "{info_calls} info calls for {N} accounts and {kills} kills"

@@ -373,6 +373,68 @@ fn authorizer_detail_has_info_raw_and_permissions() {
     assert_eq!(json["authorizer"]["status"], "authorized");
 }
 
+fn perm(id: i64, confirm: Option<i64>) -> Permission {
+    Permission {
+        funcscope_id: id,
+        need_confirm: confirm,
+        already_confirm: confirm.map(|c| 1 - c),
+        can_confirm: None,
+    }
+}
+
+#[test]
+fn permissions_are_replaced_exactly_in_any_number_and_order() {
+    let (_d, store) = temp_store();
+    let p = profile(&store, "perms");
+    let a = appid(7);
+    let save = |func_info: Vec<Permission>| {
+        let rec = AuthorizerInfoRecord {
+            func_info,
+            ..info(7)
+        };
+        store.save_authorizer_info(p.id, &a, None, &rec).unwrap();
+        store.permissions_list(p.id, &a).unwrap()
+    };
+    // Many, given out of order: stored by id.
+    let many: Vec<Permission> = (1..=40).rev().map(|i| perm(i, Some(i % 2))).collect();
+    let mut sorted = many.clone();
+    sorted.sort_by_key(|p| p.funcscope_id);
+    assert_eq!(save(many.clone()), sorted);
+    // The same again: unchanged.
+    assert_eq!(save(many), sorted);
+    // A changed confirm state and a smaller set: exactly the new set.
+    assert_eq!(
+        save(vec![perm(3, Some(1)), perm(2, None)]),
+        vec![perm(2, None), perm(3, Some(1))]
+    );
+    // A repeated id: the last one wins.
+    assert_eq!(
+        save(vec![perm(5, Some(0)), perm(6, None), perm(5, Some(1))]),
+        vec![perm(5, Some(1)), perm(6, None)]
+    );
+    // None at all.
+    assert_eq!(save(vec![]), vec![]);
+}
+
+#[test]
+fn an_unchanged_raw_answer_is_kept_and_a_changed_one_replaced() {
+    let (_d, store) = temp_store();
+    let p = profile(&store, "raw");
+    let a = appid(8);
+    let rec = info(8);
+    store.save_authorizer_info(p.id, &a, None, &rec).unwrap();
+    store.save_authorizer_info(p.id, &a, None, &rec).unwrap();
+    let d = store.authorizer_get(p.id, &a).unwrap().unwrap();
+    assert_eq!(d.raw_info.as_deref(), Some(rec.raw_info.as_str()));
+    let rec2 = AuthorizerInfoRecord {
+        raw_info: r#"{"nick_name":"changed"}"#.into(),
+        ..rec
+    };
+    store.save_authorizer_info(p.id, &a, None, &rec2).unwrap();
+    let d = store.authorizer_get(p.id, &a).unwrap().unwrap();
+    assert_eq!(d.raw_info.as_deref(), Some(rec2.raw_info.as_str()));
+}
+
 /// Every record the seeded store holds, with its appid.
 fn all_records() -> Vec<(String, AuthorizerInfoRecord)> {
     let mut v: Vec<_> = (0..2_000).map(|i| (appid(i), info(i))).collect();

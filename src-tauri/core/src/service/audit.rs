@@ -24,6 +24,10 @@ pub struct AuditWriter {
 
 const BATCH: usize = 512;
 const LINGER: Duration = Duration::from_millis(200);
+/// After a first record, the writer sleeps this long before draining the queue: a sender only
+/// pays for waking the thread when it is blocked waiting, so during a sync that is once per
+/// gather instead of once per API call.
+const GATHER: Duration = Duration::from_millis(50);
 
 impl AuditWriter {
     pub fn start(store: Store) -> AuditWriter {
@@ -111,6 +115,7 @@ fn writer(store: Store, rx: Receiver<Msg>) {
         match rx.recv_timeout(LINGER) {
             Ok(Msg::Record(r)) => {
                 pending.push(r);
+                std::thread::sleep(GATHER);
                 // Drain whatever is already queued without waiting, so a burst becomes one batch.
                 let mut flush_waiters = Vec::new();
                 let mut disconnected = false;

@@ -121,10 +121,26 @@ pub(crate) fn info_record(answer: &AuthorizerInfoAnswer, fetched_at: i64) -> Aut
     }
 }
 
-/// Details results saved per transaction (at most), and how long the writer waits to fill a
-/// batch once it has a first result.
-const WRITE_BATCH: usize = 256;
-const WRITE_LINGER: Duration = Duration::from_millis(20);
+/// How long the details writer waits to fill a batch once it has a first result (see
+/// [`write_batch_for`]): bounds what a crash loses (refetched on resume) and keeps the progress
+/// bar moving.
+const WRITE_LINGER: Duration = Duration::from_millis(100);
+
+/// The gap between the start of two details lanes (see `sync_details`).
+const LANE_STAGGER: Duration = Duration::from_millis(1);
+
+/// Details results saved per transaction (at most) in a run of `total` accounts: an eighth of
+/// the run, between 256 and 2,048. A commit rewrites every page its rows touched, scattered
+/// over four indexes and three tables, so the cost per account falls steeply with the batch
+/// size; the eighth bounds what a crash can lose of a small run.
+pub fn write_batch_for(total: usize) -> usize {
+    (total / 8).clamp(256, 2048)
+}
+
+/// Answers the details lanes may queue for the writer while it commits a batch.
+pub fn details_queue_for(lanes: usize) -> usize {
+    lanes * 64
+}
 
 enum Done {
     Ok(String, Box<AuthorizerInfoAnswer>),
@@ -158,6 +174,24 @@ impl Console {
                 other => return other,
             }
         }
+    }
+
+    /// One page of `api_get_authorizer_list` from `offset`, retried on transient errors.
+    async fn list_page(
+        &self,
+        rt: &ProfileRt,
+        offset: i64,
+        cancel: &CancelToken,
+    ) -> CoreResult<crate::wechat::models::AuthorizerList> {
+        self.retry_transient(cancel, || {
+            // Borrows the profile's client (no per-call clone of its config).
+            self.with_component_token(rt, move |ct| async move {
+                rt.client
+                    .authorizer_list(&ct, rt.appid(), offset as u32, AUTHORIZER_LIST_MAX_COUNT)
+                    .await
+            })
+        })
+        .await
     }
 
     /// Syncs the authorizer list (and details). Returns when done, failed or cancelled (the run
@@ -233,25 +267,11 @@ impl Console {
     ) -> CoreResult<()> {
         if !run.list_done {
             let mut offset = run.next_offset;
+            let mut page = self.list_page(rt, offset, cancel).await?;
             loop {
                 if cancel.is_cancelled() {
                     return Err(CoreError::Cancelled);
                 }
-                let page = self
-                    .retry_transient(cancel, || {
-                        // Borrows the profile's client (no per-call clone of its config).
-                        self.with_component_token(rt, move |ct| async move {
-                            rt.client
-                                .authorizer_list(
-                                    &ct,
-                                    rt.appid(),
-                                    offset as u32,
-                                    AUTHORIZER_LIST_MAX_COUNT,
-                                )
-                                .await
-                        })
-                    })
-                    .await?;
                 let items: Vec<ListedAuthorizer> = page
                     .list
                     .into_iter()
@@ -261,16 +281,41 @@ impl Console {
                         auth_time: i.auth_time,
                     })
                     .collect();
+                let total = page.total_count;
                 let next = offset + items.len() as i64;
-                self.store
-                    .record_list_page(rt.id(), run.id, &items, page.total_count, next)?;
+                let last = items.is_empty() || next >= total;
+                let store = self.store.clone();
+                let (profile_id, run_id) = (rt.id(), run.id);
+                let write = async move {
+                    tokio::task::spawn_blocking(move || {
+                        store.record_list_page(profile_id, run_id, &items, total, next)
+                    })
+                    .await
+                    .map_err(|e| CoreError::Internal(format!("list page writer: {e}")))?
+                    .map_err(CoreError::from)
+                };
+                // The next page is asked for while this one is written (a page of 500 new
+                // accounts takes about as long to write as a round trip): the list phase costs
+                // one round trip a page, not a round trip plus a write. Only this page is
+                // committed before the next is looked at, so a crash or cancel still resumes at
+                // the first page not written.
+                let following = if last {
+                    write.await?;
+                    None
+                } else {
+                    let (written, following) =
+                        tokio::join!(write, self.list_page(rt, next, cancel));
+                    written?;
+                    Some(following)
+                };
                 run.next_offset = next;
-                run.total_count = Some(page.total_count);
+                run.total_count = Some(total);
                 // Every committed page is reported (pages are coarse: 500 accounts): a caller
                 // that cancels at a page boundary sees each boundary, whatever the timing.
                 reporter.emit(&progress_of(run, SyncPhase::List, resumed), true);
-                if items.is_empty() || next >= page.total_count {
-                    break;
+                match following {
+                    None => break,
+                    Some(p) => page = p?,
                 }
                 offset = next;
             }
@@ -308,7 +353,8 @@ impl Console {
             .clamp(1, 64);
         // Work queue: appids read from the store by cursor.
         let (work_tx, work_rx) = async_channel(lanes * 4);
-        let (done_tx, mut done_rx) = mpsc::channel::<Done>(lanes * 64);
+        let write_batch = write_batch_for(remaining as usize);
+        let (done_tx, mut done_rx) = mpsc::channel::<Done>(details_queue_for(lanes));
         let store = self.store.clone();
         let profile_id = rt.id();
         let run_id = run.id;
@@ -338,10 +384,21 @@ impl Console {
             Ok(())
         };
         let workers: Vec<_> = (0..lanes)
-            .map(|_| {
+            .map(|lane| {
                 let work_rx = work_rx.clone();
                 let done_tx = done_tx.clone();
                 async move {
+                    // Lanes start LANE_STAGGER apart. Started together, they would stay in
+                    // step (same latency each round) and all want the CPU at the same instant
+                    // to handle their answers, so every round would wait for the slowest of 8
+                    // queued answers; apart, each lane's answer is handled while the others
+                    // wait for theirs.
+                    if lane > 0 {
+                        tokio::select! {
+                            _ = tokio::time::sleep(LANE_STAGGER * lane as u32) => {}
+                            _ = cancel.cancelled() => return,
+                        }
+                    }
                     while let Some(appid) = work_rx.recv().await {
                         if cancel.is_cancelled() {
                             break;
@@ -374,17 +431,16 @@ impl Console {
         let writer = async {
             let mut done = run.details_done;
             let mut errors = run.errors;
-            let mut buf: Vec<Done> = Vec::with_capacity(WRITE_BATCH);
+            let mut buf: Vec<Done> = Vec::with_capacity(write_batch);
             loop {
-                let n = done_rx.recv_many(&mut buf, WRITE_BATCH).await;
+                let n = done_rx.recv_many(&mut buf, write_batch).await;
                 if n == 0 {
                     break;
                 }
-                // Gather a fuller batch for up to LINGER: each commit rewrites every index page
-                // its rows touched, so fewer, larger commits cost the client less CPU.
+                // Gather a fuller batch for up to LINGER (see write_batch_for).
                 let deadline = tokio::time::Instant::now() + WRITE_LINGER;
-                while buf.len() < WRITE_BATCH {
-                    let want = WRITE_BATCH - buf.len();
+                while buf.len() < write_batch {
+                    let want = write_batch - buf.len();
                     match tokio::time::timeout_at(deadline, done_rx.recv_many(&mut buf, want)).await
                     {
                         Ok(0) | Err(_) => break,

@@ -897,38 +897,62 @@ fn save_info(
         ensure_authorizer(tx, profile_id, appid, t)?;
         update_info(tx, profile_id, appid, sync_id, info, &text)?;
     }
+    // An unchanged raw answer (most of a re-sync) is not written again.
     tx.prepare_cached(
         "INSERT INTO authorizer_raw (profile_id, appid, raw_info) VALUES (?1, ?2, ?3)
-             ON CONFLICT(profile_id, appid) DO UPDATE SET raw_info = excluded.raw_info",
+             ON CONFLICT(profile_id, appid) DO UPDATE SET raw_info = excluded.raw_info
+             WHERE raw_info IS NOT excluded.raw_info",
     )
     .and_then(|mut s| s.execute(params![profile_id, appid, info.raw_info]))
     .ctx("save raw info")?;
-    tx.prepare_cached("DELETE FROM permissions WHERE profile_id = ?1 AND appid = ?2")
-        .and_then(|mut s| s.execute(params![profile_id, appid]))
-        .ctx("replace permissions")?;
-    {
-        let mut ins = tx
-                .prepare_cached(
-                    "INSERT INTO permissions (profile_id, appid, funcscope_id, need_confirm, already_confirm, can_confirm)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT DO UPDATE SET need_confirm = excluded.need_confirm,
-                         already_confirm = excluded.already_confirm, can_confirm = excluded.can_confirm",
-                )
-                .ctx("replace permissions")?;
-        for p in &info.func_info {
-            ins.execute(params![
-                profile_id,
-                appid,
-                p.funcscope_id,
-                p.need_confirm,
-                p.already_confirm,
-                p.can_confirm
-            ])
-            .ctx("replace permissions")?;
-        }
-    }
+    replace_permissions(tx, profile_id, appid, &info.func_info)?;
     if let Some(rt) = info.refresh_token.as_deref() {
         put_refresh(tx, profile_id, appid, rt, t)?;
+    }
+    Ok(())
+}
+
+/// Makes the stored permissions of an account exactly `perms` (a repeated funcscope id: the last
+/// one wins). Nothing is written when they are already stored, as in most of a re-sync.
+fn replace_permissions(
+    tx: &rusqlite::Connection,
+    profile_id: i64,
+    appid: &str,
+    perms: &[Permission],
+) -> Result<(), StoreError> {
+    let mut want: Vec<&Permission> = Vec::with_capacity(perms.len());
+    for p in perms {
+        match want.iter().position(|w| w.funcscope_id == p.funcscope_id) {
+            Some(i) => want[i] = p,
+            None => want.push(p),
+        }
+    }
+    want.sort_by_key(|p| p.funcscope_id);
+    let have = read_permissions(tx, profile_id, appid)?;
+    if have.len() == want.len() && have.iter().zip(&want).all(|(h, w)| h == *w) {
+        return Ok(());
+    }
+    if !have.is_empty() {
+        tx.prepare_cached("DELETE FROM permissions WHERE profile_id = ?1 AND appid = ?2")
+            .and_then(|mut s| s.execute(params![profile_id, appid]))
+            .ctx("replace permissions")?;
+    }
+    let mut ins = tx
+        .prepare_cached(
+            "INSERT INTO permissions (profile_id, appid, funcscope_id, need_confirm, already_confirm, can_confirm)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .ctx("replace permissions")?;
+    for p in want {
+        ins.execute(params![
+            profile_id,
+            appid,
+            p.funcscope_id,
+            p.need_confirm,
+            p.already_confirm,
+            p.can_confirm
+        ])
+        .ctx("replace permissions")?;
     }
     Ok(())
 }
@@ -942,34 +966,46 @@ fn update_info(
     info: &AuthorizerInfoRecord,
     text: &str,
 ) -> Result<usize, StoreError> {
-    tx.prepare_cached(
+    // Without an auth_time (an info answer has none) the column stays out of the SET list:
+    // SQLite rewrites the entry of every index on a column the SET list names, changed or not,
+    // and by_auth_time is one more index write per account of a details sync. (?12 unused
+    // is fine: numbered parameters count up to the highest.)
+    let sql = if info.auth_time.is_some() {
         "UPDATE authorizers SET nick_name = ?3, head_img = ?4, kind = ?5, service_type = ?6,
                  verify_type = ?7, user_name = ?8, principal_name = ?9, alias = ?10,
                  qrcode_url = ?11, auth_time = coalesce(?12, auth_time), info_fetched_at = ?13,
                  details_sync_id = coalesce(?14, details_sync_id), details_error = NULL,
                  search_text = ?15
-             WHERE profile_id = ?1 AND appid = ?2",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            profile_id,
-            appid,
-            info.nick_name,
-            info.head_img,
-            info.kind,
-            info.service_type,
-            info.verify_type,
-            info.user_name,
-            info.principal_name,
-            info.alias,
-            info.qrcode_url,
-            info.auth_time,
-            info.fetched_at,
-            sync_id,
-            text
-        ])
-    })
-    .ctx("save authorizer info")
+             WHERE profile_id = ?1 AND appid = ?2"
+    } else {
+        "UPDATE authorizers SET nick_name = ?3, head_img = ?4, kind = ?5, service_type = ?6,
+                 verify_type = ?7, user_name = ?8, principal_name = ?9, alias = ?10,
+                 qrcode_url = ?11, info_fetched_at = ?13,
+                 details_sync_id = coalesce(?14, details_sync_id), details_error = NULL,
+                 search_text = ?15
+             WHERE profile_id = ?1 AND appid = ?2"
+    };
+    tx.prepare_cached(sql)
+        .and_then(|mut s| {
+            s.execute(params![
+                profile_id,
+                appid,
+                info.nick_name,
+                info.head_img,
+                info.kind,
+                info.service_type,
+                info.verify_type,
+                info.user_name,
+                info.principal_name,
+                info.alias,
+                info.qrcode_url,
+                info.auth_time,
+                info.fetched_at,
+                sync_id,
+                text
+            ])
+        })
+        .ctx("save authorizer info")
 }
 
 fn read_permissions(

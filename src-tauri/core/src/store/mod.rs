@@ -277,6 +277,10 @@ fn configure(conn: &Connection, file: bool) -> Result<(), StoreError> {
         conn.query_row("PRAGMA journal_size_limit = 67108864", [], |_| Ok(()))
             .ctx("set journal_size_limit")?;
     }
+    // Statement journals (an UPDATE that fires a trigger needs one) stay in memory: on the
+    // default temp file they were a write syscall per page touched, a sixth of a sync's writes.
+    conn.pragma_update(None, "temp_store", "MEMORY")
+        .ctx("set temp_store")?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }

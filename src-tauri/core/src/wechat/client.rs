@@ -309,7 +309,10 @@ impl ComponentClient {
             .user_agent(ua)
             .connect_timeout(config.connect_timeout)
             .timeout(config.total_timeout)
-            .pool_idle_timeout(Duration::from_secs(90));
+            .pool_idle_timeout(Duration::from_secs(90))
+            // WeChat's API never redirects, and a followed redirect would take the token in the
+            // query string wherever the Location pointed: a 3xx is an HTTP status error.
+            .redirect(reqwest::redirect::Policy::none());
         builder = match proxy {
             None => builder.no_proxy(),
             Some(p) => {

@@ -63,6 +63,8 @@ pub enum Behavior {
         content_type: &'static str,
         body: String,
     },
+    /// An HTTP redirect to `location`.
+    Redirect { status: u16, location: String },
     /// Close the connection without answering.
     Drop,
     /// Keep the connection open and never answer (until the server is dropped).
@@ -176,6 +178,14 @@ async fn serve(mut stream: TcpStream, script: Script, reqs: Arc<Mutex<Vec<Captur
                 );
                 let _ = stream.write_all(head.as_bytes()).await;
                 let _ = stream.write_all(body.as_bytes()).await;
+                let _ = stream.shutdown().await;
+                return;
+            }
+            Behavior::Redirect { status, location } => {
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let _ = stream.write_all(head.as_bytes()).await;
                 let _ = stream.shutdown().await;
                 return;
             }
