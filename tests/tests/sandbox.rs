@@ -40,6 +40,29 @@ fn stored_rows(desktop: &Desktop) -> Vec<Row> {
     .collect()
 }
 
+/// The environment of this desktop's WebKit web process (the one whose WXOPEN_DATA_DIR is ours).
+fn web_process_environ(desktop: &Desktop) -> Vec<String> {
+    let ours = format!("WXOPEN_DATA_DIR={}", desktop.data_dir().display());
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let dir = entry.path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if !comm.starts_with("WebKitWebProces") {
+            continue;
+        }
+        let Ok(raw) = std::fs::read(dir.join("environ")) else {
+            continue;
+        };
+        let vars: Vec<String> = raw
+            .split(|b| *b == 0)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .collect();
+        if vars.contains(&ours) {
+            return vars;
+        }
+    }
+    panic!("no WebKitWebProcess with {ours}");
+}
+
 /// The documented search semantics, applied independently of the app's index: a
 /// case-insensitive substring of nick_name, appid, user_name, alias or principal_name.
 fn expected_matches(rows: &[Row], query: &str) -> Vec<String> {
@@ -82,6 +105,12 @@ async fn sandbox_table_search_options_and_open_account() {
         "the table shows no rows"
     );
     desktop.screenshot("table-2000").await;
+    // The page runs with the app's WebKit defaults (see `webkit_env_defaults`).
+    let web = web_process_environ(&desktop);
+    assert!(
+        web.iter().any(|v| v == "JSC_useJIT=0"),
+        "the web process has no JSC_useJIT=0"
+    );
 
     // 2. Search narrows the table to exactly the accounts the documented semantics select.
     let rows = stored_rows(&desktop);

@@ -108,6 +108,22 @@ describe("authorizers table", () => {
     wrapper.unmount();
   });
 
+  it("cuts long names with a CSS ellipsis and shows them whole in a native title", async () => {
+    const long = "一个名字非常非常长的公众号".repeat(4);
+    mockShell(undefined, {
+      authorizers_search: () => ({ total: 1, rows: [row(1, { nick_name: long, principal_name: `${long}有限公司` })] }),
+    });
+    await mountConsole("/authorizers");
+    const [first] = bodyRows();
+    const cut = [...first!.querySelectorAll<HTMLElement>("td.authorizers-table__cut")];
+    // nickname, verify type, principal
+    expect(cut).toHaveLength(3);
+    expect(cut[0]!.querySelector("[title]")!.getAttribute("title")).toBe(long);
+    expect(cut[2]!.querySelector("[title]")!.getAttribute("title")).toBe(`${long}有限公司`);
+    // No tooltip component per cell (TDesign's `ellipsis` option): that is what the CSS replaces.
+    expect(first!.querySelector(".t-table__ellipsis, .t-text-ellipsis")).toBeNull();
+  });
+
   it("shows a details error as a warning icon and a missing refresh token", async () => {
     mockShell(undefined, {
       authorizers_search: () => ({ total: 2, rows: [row(1, { details_error: "61003 unauthorized" }), row(2, { has_refresh_token: false, status: "needs_reauth" })] }),

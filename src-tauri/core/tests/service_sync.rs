@@ -46,6 +46,12 @@ async fn full_sync_with_details() {
     assert_eq!(e.control().call_count(LIST_PATH), 4);
     assert_eq!(e.control().call_count(INFO_PATH), 2000);
     assert_eq!(e.control().call_count(TOKEN_PATH), 1);
+    // The sync gave back the pages it read and wrote (2,000 accounts are a few MB of them).
+    let (write_cache, _) = e.console.store().cache_bytes();
+    assert!(
+        write_cache < 256 * 1024,
+        "{write_cache} bytes of page cache kept"
+    );
     let counts = e.console.store().authorizer_counts(e.rt.id()).unwrap();
     assert_eq!(counts.total, 2000);
     assert_eq!(counts.without_details, 0);

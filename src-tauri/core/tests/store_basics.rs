@@ -760,3 +760,21 @@ fn in_memory_store_works() {
         .unwrap();
     assert_eq!(store.authorizer_counts(p.id).unwrap().total, 10);
 }
+
+#[test]
+fn release_memory_gives_back_the_page_cache_of_both_connections() {
+    let (_d, store) = temp_store();
+    let p = profile(&store, "cache");
+    seed(&store, p.id, 3000);
+    // A read of every page fills the read connection's cache too.
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    let (write, read) = store.cache_bytes();
+    assert!(write > 512 * 1024, "write cache {write}");
+    assert!(read > 256 * 1024, "read cache {read}");
+    store.release_memory().unwrap();
+    let (write, read) = store.cache_bytes();
+    assert!(write < 64 * 1024, "write cache {write} after release");
+    assert!(read < 64 * 1024, "read cache {read} after release");
+    // Still usable.
+    assert_eq!(store.authorizer_counts(p.id).unwrap().total, 3000);
+}

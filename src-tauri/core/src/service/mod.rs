@@ -279,6 +279,8 @@ impl Console {
         )?;
         self.store.component_token_clear(row.id)?;
         self.store.authorizer_tokens_clear_access_all(row.id)?;
+        // That read every token row of the profile into the write connection's cache.
+        self.store.release_memory()?;
         let ticket = sb.control().issue_ticket();
         self.store.ticket_insert(
             row.id,

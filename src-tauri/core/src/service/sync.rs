@@ -247,6 +247,8 @@ impl Console {
         };
         reporter.emit(&progress_of(&final_row, SyncPhase::Finished, resumed), true);
         self.flush();
+        // A sync fills the write connection's 32 MiB cache; an idle app needs none of it.
+        self.store.release_memory()?;
         Ok(SyncOutcome {
             run: final_row,
             resumed,
