@@ -159,6 +159,14 @@ impl Console {
         self.sandbox.lock().await.as_ref().map(Sandbox::control)
     }
 
+    /// Gives the store's page cache back after bulk work (a sync, the sandbox's token reset).
+    /// Best effort: the work itself succeeded, and only memory is at stake.
+    pub(crate) fn release_page_cache(&self) {
+        if let Err(e) = self.store.release_memory() {
+            tracing::warn!("cannot release the SQLite page cache: {e}");
+        }
+    }
+
     /// Writes pending audit records (call before the process exits).
     pub fn flush(&self) {
         self.audit.flush();
@@ -280,7 +288,7 @@ impl Console {
         self.store.component_token_clear(row.id)?;
         self.store.authorizer_tokens_clear_access_all(row.id)?;
         // That read every token row of the profile into the write connection's cache.
-        self.store.release_memory()?;
+        self.release_page_cache();
         let ticket = sb.control().issue_ticket();
         self.store.ticket_insert(
             row.id,

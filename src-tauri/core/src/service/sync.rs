@@ -242,13 +242,14 @@ impl Console {
                 let msg = e.to_string();
                 self.store
                     .sync_run_finish(run.id, SyncState::Failed, Some(&msg))?;
+                self.release_page_cache();
                 return Err(e);
             }
         };
         reporter.emit(&progress_of(&final_row, SyncPhase::Finished, resumed), true);
         self.flush();
         // A sync fills the write connection's 32 MiB cache; an idle app needs none of it.
-        self.store.release_memory()?;
+        self.release_page_cache();
         Ok(SyncOutcome {
             run: final_row,
             resumed,
@@ -288,14 +289,9 @@ impl Console {
                 let last = items.is_empty() || next >= total;
                 let store = self.store.clone();
                 let (profile_id, run_id) = (rt.id(), run.id);
-                let write = async move {
-                    tokio::task::spawn_blocking(move || {
-                        store.record_list_page(profile_id, run_id, &items, total, next)
-                    })
-                    .await
-                    .map_err(|e| CoreError::Internal(format!("list page writer: {e}")))?
-                    .map_err(CoreError::from)
-                };
+                let write = on_blocking_thread("list page writer", move || {
+                    Ok(store.record_list_page(profile_id, run_id, &items, total, next)?)
+                });
                 // The next page is asked for while this one is written (a page of 500 new
                 // accounts takes about as long to write as a round trip): the list phase costs
                 // one round trip a page, not a round trip plus a write. Only this page is
@@ -451,7 +447,7 @@ impl Console {
                 }
                 let batch = std::mem::take(&mut buf);
                 let store = store.clone();
-                let (ok, failed, last_error) = tokio::task::spawn_blocking(move || {
+                let (ok, failed, last_error) = on_blocking_thread("details writer", move || {
                     let t = now();
                     let (mut failed, mut last) = (0i64, None);
                     let mut infos = Vec::with_capacity(batch.len());
@@ -477,10 +473,9 @@ impl Console {
                     store.save_authorizer_infos(profile_id, Some(run_id), &infos)?;
                     let ok = infos.len() as i64;
                     store.sync_run_add_details(run_id, ok + failed, failed, last.as_deref())?;
-                    Ok::<_, CoreError>((ok, failed, last))
+                    Ok((ok, failed, last))
                 })
-                .await
-                .map_err(|e| CoreError::Internal(format!("details writer: {e}")))??;
+                .await?;
                 let _ = last_error;
                 done += ok + failed;
                 errors += failed;
@@ -510,6 +505,16 @@ impl Console {
         }
         Ok(())
     }
+}
+
+/// Runs store work on the blocking pool (SQLite calls block), as `what` in an error.
+async fn on_blocking_thread<T: Send + 'static>(
+    what: &'static str,
+    f: impl FnOnce() -> CoreResult<T> + Send + 'static,
+) -> CoreResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| CoreError::Internal(format!("{what}: {e}")))?
 }
 
 fn progress_of(run: &SyncRunRow, phase: SyncPhase, resumed: bool) -> SyncProgress {

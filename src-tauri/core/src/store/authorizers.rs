@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::search_index::{self, Lookup, SearchIndex};
 use super::tokens::{ensure_authorizer, put_refresh};
-use super::{now, text_enum, Ctx, Store, StoreError};
+use super::{now, shrink_page_cache, text_enum, Ctx, Store, StoreError};
 
 /// Rows per upsert transaction (the list API's page size).
 pub const PAGE_ROWS: usize = 500;
@@ -573,8 +573,7 @@ impl Store {
             if built {
                 // The build read every row of the profile through the page cache: give that
                 // memory back now (the index holds what searches need).
-                c.execute_batch("PRAGMA shrink_memory")
-                    .ctx("release the page cache")?;
+                shrink_page_cache(c)?;
             }
             Ok(Some(AuthorizerPage {
                 total: hits.total,
@@ -970,20 +969,24 @@ fn update_info(
     // SQLite rewrites the entry of every index on a column the SET list names, changed or not,
     // and by_auth_time is one more index write per account of a details sync. (?12 unused
     // is fine: numbered parameters count up to the highest.)
+    macro_rules! update_info_sql {
+        ($auth_time:literal) => {
+            concat!(
+                "UPDATE authorizers SET nick_name = ?3, head_img = ?4, kind = ?5, service_type = ?6,
+                 verify_type = ?7, user_name = ?8, principal_name = ?9, alias = ?10,
+                 qrcode_url = ?11, ",
+                $auth_time,
+                "info_fetched_at = ?13,
+                 details_sync_id = coalesce(?14, details_sync_id), details_error = NULL,
+                 search_text = ?15
+             WHERE profile_id = ?1 AND appid = ?2"
+            )
+        };
+    }
     let sql = if info.auth_time.is_some() {
-        "UPDATE authorizers SET nick_name = ?3, head_img = ?4, kind = ?5, service_type = ?6,
-                 verify_type = ?7, user_name = ?8, principal_name = ?9, alias = ?10,
-                 qrcode_url = ?11, auth_time = coalesce(?12, auth_time), info_fetched_at = ?13,
-                 details_sync_id = coalesce(?14, details_sync_id), details_error = NULL,
-                 search_text = ?15
-             WHERE profile_id = ?1 AND appid = ?2"
+        update_info_sql!("auth_time = coalesce(?12, auth_time), ")
     } else {
-        "UPDATE authorizers SET nick_name = ?3, head_img = ?4, kind = ?5, service_type = ?6,
-                 verify_type = ?7, user_name = ?8, principal_name = ?9, alias = ?10,
-                 qrcode_url = ?11, info_fetched_at = ?13,
-                 details_sync_id = coalesce(?14, details_sync_id), details_error = NULL,
-                 search_text = ?15
-             WHERE profile_id = ?1 AND appid = ?2"
+        update_info_sql!("")
     };
     tx.prepare_cached(sql)
         .and_then(|mut s| {

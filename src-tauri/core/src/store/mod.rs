@@ -241,6 +241,12 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Gives the page cache of one connection back to the allocator (`PRAGMA shrink_memory`).
+fn shrink_page_cache(c: &Connection) -> Result<(), StoreError> {
+    c.execute_batch("PRAGMA shrink_memory")
+        .ctx("release the page cache")
+}
+
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -468,14 +474,9 @@ impl Store {
     /// the sandbox's reset of 100,000 access tokens, that was 8–30 MB the idle app held for
     /// nothing. Call after bulk work; the next statements read what they need again.
     pub fn release_memory(&self) -> Result<(), StoreError> {
-        self.with_write(|c| {
-            c.execute_batch("PRAGMA shrink_memory")
-                .ctx("release the write page cache")
-        })?;
+        self.with_write(|c| shrink_page_cache(c))?;
         if let Some(read) = &self.inner.read {
-            lock(read)
-                .execute_batch("PRAGMA shrink_memory")
-                .ctx("release the read page cache")?;
+            shrink_page_cache(&lock(read))?;
         }
         Ok(())
     }
