@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO=${CARGO:-cargo}
-BENCH_TESTS=(--test service_bench --test store_search_perf)
+BENCH_TESTS=(--test service_bench --test store_search_perf --test store_write_perf)
 
 echo "== building wxopen-core (release)" >&2
 "$CARGO" test --release --locked -p wxopen-core "${BENCH_TESTS[@]}" --no-run

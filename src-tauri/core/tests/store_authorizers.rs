@@ -308,9 +308,17 @@ fn sync_runs_resume_and_details_bookkeeping() {
     assert_eq!(store.count_needing_details(p.id, run.id).unwrap(), 1100);
     let next = store.appids_needing_details(p.id, run.id, 5).unwrap();
     assert_eq!(next[0], appid(100));
-    let after = store
-        .appids_needing_details_after(p.id, run.id, Some(&appid(150)), 2)
-        .unwrap();
+    // by row id (the list was written in appid order here)
+    let all = store.needing_details_after(p.id, run.id, 0, 2000).unwrap();
+    assert_eq!(all.len(), 1100);
+    assert!(all.windows(2).all(|w| w[0].0 < w[1].0));
+    let id150 = all.iter().find(|(_, a)| *a == appid(150)).unwrap().0;
+    let after: Vec<String> = store
+        .needing_details_after(p.id, run.id, id150, 2)
+        .unwrap()
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
     assert_eq!(after, [appid(151), appid(152)]);
     let failed = store
         .authorizer_get(p.id, &first[99])
@@ -786,4 +794,50 @@ fn search_filters_sort_and_pages() {
     let json = serde_json::to_value(&asc).unwrap();
     assert_eq!(json["rows"][0]["appid"], appid(0));
     assert!(json["rows"][0]["kind"].is_string());
+}
+
+/// A sync runs the same few statements per account; SQLite re-prepares a statement whose plan
+/// it thinks depends on its bound values at every execution (3.54 did so for the permissions
+/// lookup, with an ORDER BY and then as a join), which costs as much as the statement. Not a
+/// timing: a count.
+#[test]
+fn the_statements_of_a_sync_and_the_detail_view_are_prepared_once() {
+    let (_d, store) = temp_store();
+    let p = profile(&store, "prepared");
+    let run = store.sync_run_start(p.id, true).unwrap();
+    store
+        .record_list_page(p.id, run.id, &listed(0..200, true), 200, 200)
+        .unwrap();
+    let infos: Vec<_> = (0..200).map(|i| (appid(i), info(i))).collect();
+    store
+        .save_authorizer_infos(p.id, Some(run.id), &infos)
+        .unwrap();
+    let before = store.statement_reprepares();
+    // A re-sync (half the accounts changed) and the detail view of every account.
+    let run = store.sync_run_start(p.id, true).unwrap();
+    store
+        .record_list_page(p.id, run.id, &listed(0..200, false), 200, 200)
+        .unwrap();
+    let infos: Vec<_> = (0..200)
+        .map(|i| {
+            let mut rec = info(i);
+            if i % 2 == 0 {
+                rec.nick_name.push_str(" 新");
+                rec.func_info.pop();
+            }
+            (appid(i), rec)
+        })
+        .collect();
+    store
+        .save_authorizer_infos(p.id, Some(run.id), &infos)
+        .unwrap();
+    for i in 0..200 {
+        let want = if i % 2 == 0 { 1 } else { 2 };
+        assert_eq!(store.permissions_list(p.id, &appid(i)).unwrap().len(), want);
+        let detail = store.authorizer_get(p.id, &appid(i)).unwrap().unwrap();
+        assert_eq!(detail.permissions.len(), want);
+        assert!(detail.authorizer.has_refresh_token);
+    }
+    let reprepared = store.statement_reprepares() - before;
+    assert!(reprepared < 5, "{reprepared} re-prepares for 200 accounts");
 }

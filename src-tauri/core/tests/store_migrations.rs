@@ -29,7 +29,28 @@ fn seed(conn: &Connection, version: u32) {
                  INSERT INTO authorizers (profile_id, appid, nick_name, status, status_changed_at, created_at, search_text)
                      VALUES (1, 'wxauthorizer00001', '旧的公众号', 'authorized', 1, 1, '旧的公众号' || char(31) || 'wxauthorizer00001');
                  INSERT INTO authorizer_tokens (profile_id, appid, refresh_token, updated_at)
-                     VALUES (1, 'wxauthorizer00001', 'refresh@@@old', 1);",
+                     VALUES (1, 'wxauthorizer00001', 'refresh@@@old', 1);
+                 INSERT INTO authorizer_raw (profile_id, appid, raw_info)
+                     VALUES (1, 'wxauthorizer00001', '{\"nick_name\":\"旧的公众号\"}');
+                 INSERT INTO permissions (profile_id, appid, funcscope_id, need_confirm, already_confirm, can_confirm)
+                     VALUES (1, 'wxauthorizer00001', 15, NULL, NULL, NULL),
+                            (1, 'wxauthorizer00001', 1, 1, 0, 1);",
+            )
+            .unwrap(),
+        // version 4: raw answer and permissions in authorizer_details; the store sets
+        // has_refresh_token itself
+        4 => conn
+            .execute_batch(
+                "INSERT INTO profiles (id, name, component_appid, api_base, created_at, updated_at)
+                     VALUES (1, 'old', 'wx0000000000000001', 'https://api.weixin.qq.com', 1, 1);
+                 INSERT INTO settings (key, value) VALUES ('selected_profile', '1');
+                 INSERT INTO tickets (profile_id, ticket, received_at, source) VALUES (1, 'ticket@@@old', 10, 'pasted');
+                 INSERT INTO authorizers (profile_id, appid, nick_name, status, status_changed_at, created_at, search_text, has_refresh_token)
+                     VALUES (1, 'wxauthorizer00001', '旧的公众号', 'authorized', 1, 1, '旧的公众号' || char(31) || 'wxauthorizer00001', 1);
+                 INSERT INTO authorizer_tokens (profile_id, appid, refresh_token, updated_at)
+                     VALUES (1, 'wxauthorizer00001', 'refresh@@@old', 1);
+                 INSERT INTO authorizer_details (authorizer_id, raw_info, permissions)
+                     SELECT id, '{\"nick_name\":\"旧的公众号\"}', '[[1,1,0,1],15]' FROM authorizers;",
             )
             .unwrap(),
         v => panic!("no seed for schema version {v}: add one with the new migration"),
@@ -66,6 +87,31 @@ fn check(store: &Store, from: u32) {
         .unwrap();
     assert_eq!(found.total, 1);
     assert!(found.rows[0].has_refresh_token);
+    // v4 moved the raw answer and the permissions into authorizer_details
+    let detail = store
+        .authorizer_get(p.id, "wxauthorizer00001")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        detail.raw_info.as_deref(),
+        Some("{\"nick_name\":\"旧的公众号\"}")
+    );
+    let perms: Vec<_> = detail
+        .permissions
+        .iter()
+        .map(|p| {
+            (
+                p.funcscope_id,
+                p.need_confirm,
+                p.already_confirm,
+                p.can_confirm,
+            )
+        })
+        .collect();
+    assert_eq!(
+        perms,
+        vec![(1, Some(1), Some(0), Some(1)), (15, None, None, None)]
+    );
 }
 
 #[test]
@@ -122,7 +168,23 @@ fn migrates_from_every_earlier_version_keeping_data() {
             .unwrap()
         };
         assert_eq!(objects("table"), 1, "v3 table (from {from})");
-        assert_eq!(objects("trigger"), 3, "v3 triggers (from {from})");
+        // (v4 dropped the insert and update triggers: the store bumps the counter itself)
+        assert_eq!(objects("trigger"), 1, "v3 delete trigger (from {from})");
+        // v4: authorizer_details replaces authorizer_raw and permissions; the token triggers
+        // are gone
+        let named = |kind: &str, name: &str| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = ?1 AND name = ?2",
+                [kind, name],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(named("table", "authorizer_details"), 1, "from {from}");
+        assert_eq!(named("table", "authorizer_raw"), 0, "from {from}");
+        assert_eq!(named("table", "permissions"), 0, "from {from}");
+        assert_eq!(named("trigger", "authorizer_tokens_ai"), 0, "from {from}");
+        assert_eq!(named("trigger", "authorizer_tokens_ad"), 0, "from {from}");
         if from > 0 {
             let gen = || -> i64 {
                 conn.query_row(
@@ -140,11 +202,10 @@ fn migrates_from_every_earlier_version_keeping_data() {
             )
             .unwrap();
             assert_eq!(gen(), g0);
-            conn.execute(
-                "UPDATE authorizers SET status = 'revoked' WHERE profile_id = 1",
-                [],
-            )
-            .unwrap();
+            // a status change through the store bumps
+            store
+                .set_authorizer_status(1, "wxauthorizer00001", wxopen_core::store::Status::Revoked)
+                .unwrap();
             let g1 = gen();
             assert!(g1 > g0);
             conn.execute("DELETE FROM profiles WHERE id = 1", [])
@@ -153,6 +214,10 @@ fn migrates_from_every_earlier_version_keeping_data() {
                 gen() > g1,
                 "deleting (by cascade) bumps, and keeps the counter"
             );
+            let details: i64 = conn
+                .query_row("SELECT count(*) FROM authorizer_details", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(details, 0, "details go with their account (from {from})");
         }
     }
 }

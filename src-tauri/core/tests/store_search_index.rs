@@ -250,28 +250,32 @@ fn the_index_answers_like_sql_on_random_data_and_follows_every_writer() {
     mutate(&store, q.id, &mut rng, 100);
     compare(&store, &c, p.id, &mut rng, 300);
     compare(&store, &c, q.id, &mut rng, 50);
-    for round in 0..6 {
-        match round % 3 {
+    for round in 0..8 {
+        match round % 4 {
             // this store
             0 => mutate(&store, p.id, &mut rng, 50),
             // another store (process) on the same file
             1 => mutate(&other_process, p.id, &mut rng, 50),
-            // a raw connection: an update of one column the index holds, a delete
+            // a writer outside the store updating columns the index holds: it moves the
+            // counter itself, in its transaction (schema v4's contract)
+            2 => {
+                c.execute_batch(&format!(
+                    "BEGIN;
+                     UPDATE authorizers SET nick_name = 'Zz' || nick_name, search_text = 'zz' || search_text
+                      WHERE profile_id = {pid} AND id % 7 = {r};
+                     UPDATE authorizers SET verify_type = 7 WHERE profile_id = {pid} AND id % 5 = {r};
+                     UPDATE authorizer_changes SET gen = gen + 1 WHERE profile_id = {pid};
+                     COMMIT;",
+                    pid = p.id,
+                    r = round % 5
+                ))
+                .unwrap();
+            }
+            // a raw delete: the trigger moves the counter
             _ => {
                 c.execute(
-                    "UPDATE authorizers SET nick_name = 'Zz' || nick_name, search_text = 'zz' || search_text
-                     WHERE profile_id = ?1 AND id % 7 = 0",
-                    [p.id],
-                )
-                .unwrap();
-                c.execute(
-                    "UPDATE authorizers SET verify_type = 7 WHERE profile_id = ?1 AND id % 5 = 0",
-                    [p.id],
-                )
-                .unwrap();
-                c.execute(
-                    "DELETE FROM authorizers WHERE profile_id = ?1 AND id % 11 = 0",
-                    [p.id],
+                    "DELETE FROM authorizers WHERE profile_id = ?1 AND id % 11 = ?2",
+                    [p.id, round % 11],
                 )
                 .unwrap();
             }
@@ -370,4 +374,77 @@ fn rows_the_index_cannot_mirror_fall_back_to_sql() {
     let page = store.search_authorizers(p.id, &q).unwrap();
     assert_eq!(page, store.search_authorizers_sql(p.id, &q).unwrap());
     assert_eq!(store.search_index_bytes(p.id), None);
+}
+
+/// Schema v4 counts inserts and updates in the store, not by trigger: every store writer of a
+/// column the index holds moves the counter in its transaction (and a write of a column the
+/// index does not hold leaves it).
+#[test]
+fn every_store_writer_of_an_indexed_column_moves_the_counter() {
+    let (dir, store) = temp_store();
+    let c = raw(dir.path());
+    let p = profile(&store, "writers");
+    let gen = || wxopen_core::store::search_index::generation(&c, p.id).unwrap();
+    let last = std::cell::Cell::new(gen());
+    let moved = |what: &str| {
+        let now = gen();
+        assert!(
+            now > last.get(),
+            "{what} did not move the counter ({} → {now})",
+            last.get()
+        );
+        last.set(now);
+    };
+    let run = store.sync_run_start(p.id, true).unwrap();
+    store
+        .record_list_page(p.id, run.id, &listed(0..10, false), 10, 10)
+        .unwrap();
+    moved("record_list_page");
+    store
+        .upsert_listed_authorizers(p.id, None, &listed(10..12, false))
+        .unwrap();
+    moved("upsert_listed_authorizers");
+    store
+        .save_authorizer_info(p.id, &appid(0), None, &info(0))
+        .unwrap();
+    moved("save_authorizer_info");
+    store
+        .save_authorizer_infos(p.id, None, &[(appid(1), info(1))])
+        .unwrap();
+    moved("save_authorizer_infos");
+    store
+        .set_authorizer_status(p.id, &appid(2), Status::NeedsReauth)
+        .unwrap();
+    moved("set_authorizer_status");
+    store
+        .open_binding_put(p.id, &appid(3), Some("wxopen"), 1)
+        .unwrap();
+    moved("open_binding_put");
+    store.open_binding_clear(p.id, &appid(3)).unwrap();
+    moved("open_binding_clear");
+    store
+        .authorizer_token_put_refresh(p.id, "wxnewfromauthorization", "refresh@@@new")
+        .unwrap();
+    moved("authorizer_token_put_refresh (new account)");
+    store
+        .authorizer_token_put_access(p.id, "wxnewfromtoken", "access", 9, Some("refresh@@@t"))
+        .unwrap();
+    moved("authorizer_token_put_access (new account)");
+    // a second run that lists only some accounts: the others are revoked
+    let run = store.sync_run_start(p.id, false).unwrap();
+    store
+        .record_list_page(p.id, run.id, &listed(0..5, false), 5, 5)
+        .unwrap();
+    moved("record_list_page (known rows)");
+    store.sync_run_list_done(run.id).unwrap();
+    assert!(store.mark_unseen_revoked(p.id, run.id).unwrap() > 0);
+    moved("mark_unseen_revoked");
+    // not a column the index holds
+    store
+        .mark_details_failed(p.id, &appid(4), None, "errcode 61004")
+        .unwrap();
+    assert_eq!(gen(), last.get(), "mark_details_failed moved the counter");
+    // deletes: the trigger
+    assert!(store.profile_delete(p.id).unwrap());
+    moved("profile_delete");
 }

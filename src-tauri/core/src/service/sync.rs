@@ -130,9 +130,9 @@ const WRITE_LINGER: Duration = Duration::from_millis(100);
 const LANE_STAGGER: Duration = Duration::from_millis(1);
 
 /// Details results saved per transaction (at most) in a run of `total` accounts: an eighth of
-/// the run, between 256 and 2,048. A commit rewrites every page its rows touched, scattered
-/// over four indexes and three tables, so the cost per account falls steeply with the batch
-/// size; the eighth bounds what a crash can lose of a small run.
+/// the run, between 256 and 2,048, in one transaction. A commit rewrites every page its rows
+/// touched, and the search indexes' pages are touched at random, so the cost per account falls
+/// steeply with the batch size; the eighth bounds what a crash can lose of a small run.
 pub fn write_batch_for(total: usize) -> usize {
     (total / 8).clamp(256, 2048)
 }
@@ -349,7 +349,8 @@ impl Console {
         let lanes = concurrency
             .unwrap_or(self.options.sync_concurrency)
             .clamp(1, 64);
-        // Work queue: appids read from the store by cursor.
+        // Work queue: appids read from the store by cursor, in row order (see
+        // `Store::needing_details_after`).
         let (work_tx, work_rx) = async_channel(lanes * 4);
         let write_batch = write_batch_for(remaining as usize);
         let (done_tx, mut done_rx) = mpsc::channel::<Done>(details_queue_for(lanes));
@@ -358,22 +359,17 @@ impl Console {
         let run_id = run.id;
         let producer_cancel = cancel.clone();
         let producer = async move {
-            let mut after: Option<String> = None;
+            let mut after = 0;
             loop {
                 if producer_cancel.is_cancelled() {
                     break;
                 }
-                let batch = store.appids_needing_details_after(
-                    profile_id,
-                    run_id,
-                    after.as_deref(),
-                    1000,
-                )?;
-                if batch.is_empty() {
+                let batch = store.needing_details_after(profile_id, run_id, after, 1000)?;
+                let Some(&(last, _)) = batch.last() else {
                     break;
-                }
-                after = batch.last().cloned();
-                for appid in batch {
+                };
+                after = last;
+                for (_, appid) in batch {
                     if work_tx.send(appid).await.is_err() {
                         return Ok::<(), CoreError>(());
                     }

@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{Ctx, StoreError};
 
 /// The schema steps; the latest version is `MIGRATIONS.len()`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -291,4 +291,43 @@ BEGIN
     INSERT INTO authorizer_changes (profile_id, gen) VALUES (NEW.profile_id, 1)
         ON CONFLICT (profile_id) DO UPDATE SET gen = gen + 1;
 END;
+"#;
+
+/// One rowid row per account for what a details fetch stores beside the authorizers row: the
+/// raw answer and the permissions (as text, see `store::permissions`), keyed by the
+/// authorizer's id. Replaces `authorizer_raw` (WITHOUT ROWID, keyed by profile and appid: a
+/// 700-byte answer per index entry, pages half empty after splits) and `permissions` (a row per
+/// permission: the dearest part of a details sync's store work).
+///
+/// Also drops the triggers that kept `authorizers.has_refresh_token` (the store sets the flag in
+/// the statements that store a refresh token; refresh tokens are only ever deleted with their
+/// account) and the insert and update triggers of `authorizer_changes` (the store bumps the
+/// counter once per transaction, `search_index::bump_generation`; the delete trigger stays). A
+/// trigger made every row written by a sync a two-statement program with a statement journal.
+const V4: &str = r#"
+CREATE TABLE authorizer_details (
+    authorizer_id INTEGER PRIMARY KEY REFERENCES authorizers(id) ON DELETE CASCADE,
+    raw_info      TEXT NOT NULL,
+    permissions   TEXT NOT NULL DEFAULT '[]'
+);
+INSERT INTO authorizer_details (authorizer_id, raw_info, permissions)
+SELECT a.id, r.raw_info,
+       (SELECT json_group_array(
+                   CASE WHEN p.need_confirm IS NULL AND p.already_confirm IS NULL
+                             AND p.can_confirm IS NULL
+                        THEN p.funcscope_id
+                        ELSE json_array(p.funcscope_id, p.need_confirm, p.already_confirm,
+                                        p.can_confirm)
+                   END)
+          FROM (SELECT * FROM permissions
+                 WHERE profile_id = a.profile_id AND appid = a.appid
+                 ORDER BY funcscope_id) AS p)
+  FROM authorizers a
+  JOIN authorizer_raw r ON r.profile_id = a.profile_id AND r.appid = a.appid;
+DROP TABLE permissions;
+DROP TABLE authorizer_raw;
+DROP TRIGGER authorizer_tokens_ai;
+DROP TRIGGER authorizer_tokens_ad;
+DROP TRIGGER authorizers_changes_ai;
+DROP TRIGGER authorizers_changes_au;
 "#;

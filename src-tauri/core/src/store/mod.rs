@@ -30,14 +30,14 @@
 //!   `record_list_page(profile_id, sync_id, &[ListedAuthorizer], total_count, next_offset)`
 //!   (upsert + sync progress in one transaction), `save_authorizer_info(profile_id, appid, sync_id,
 //!   &AuthorizerInfoRecord)`, `save_authorizer_infos(profile_id, sync_id, &[(appid, AuthorizerInfoRecord)])`
-//!   (batch: one transaction per 500; use it from a details sync), `mark_details_failed(profile_id, appid, sync_id, error)`,
+//!   (batch: one transaction; use it from a details sync), `mark_details_failed(profile_id, appid, sync_id, error)`,
 //!   `set_authorizer_status(profile_id, appid, Status)`, `mark_unseen_revoked(profile_id, sync_id)
 //!   -> usize`, `search_authorizers(profile_id, &AuthorizerQuery) -> AuthorizerPage` (from an
 //!   in-memory index per profile, [`search_index`], kept current through the
 //!   `authorizer_changes` counter of schema v3),
 //!   `authorizer_get(profile_id, appid) -> Option<AuthorizerDetail>`,
 //!   `appids_needing_details(profile_id, sync_id, limit)`,
-//!   `appids_needing_details_after(profile_id, sync_id, after_appid, limit)`, `count_needing_details(profile_id, sync_id)`,
+//!   `needing_details_after(profile_id, sync_id, after_id, limit)`, `count_needing_details(profile_id, sync_id)`,
 //!   `authorizers_missing_refresh_token(profile_id)`, `authorizer_counts(profile_id)`,
 //!   `permissions_list(profile_id, appid)`.
 //! - sync runs ([`sync_runs`]): `sync_run_start(profile_id, with_details)`, `sync_run_get(id)`,
@@ -60,6 +60,7 @@ pub mod messages;
 pub mod migrations;
 pub mod open_bindings;
 pub mod options;
+pub mod permissions;
 pub mod pre_auth_codes;
 pub mod profiles;
 pub mod search_index;
@@ -505,6 +506,41 @@ impl Store {
         let write = used(&lock(&self.inner.write));
         let read = self.inner.read.as_ref().map_or(0, |r| used(&lock(r)));
         (write, read)
+    }
+
+    /// How many times SQLite has re-prepared the statements the connections hold (diagnostics
+    /// and tests). A cached statement is prepared once; SQLite re-prepares one whose plan it
+    /// thinks depends on the values bound to it (in 3.54: some joins and ORDER BYs over
+    /// parameters, a LIKE with a bound pattern) at every execution, which costs as much as the
+    /// statement itself. Hot statements must not be among them: tests check this stays flat
+    /// over a sync. Each re-prepared statement is logged at debug level with its text.
+    pub fn statement_reprepares(&self) -> u64 {
+        fn count(c: &Connection) -> u64 {
+            let mut total = 0u64;
+            // SAFETY: the handle is valid while `c` is borrowed (the lock is held, so no other
+            // thread prepares or finalizes a statement meanwhile); sqlite3_next_stmt walks the
+            // connection's live statements and sqlite3_stmt_status only reads a counter.
+            unsafe {
+                let db = c.handle();
+                let mut stmt = rusqlite::ffi::sqlite3_next_stmt(db, std::ptr::null_mut());
+                while !stmt.is_null() {
+                    let n = rusqlite::ffi::sqlite3_stmt_status(
+                        stmt,
+                        rusqlite::ffi::SQLITE_STMTSTATUS_REPREPARE,
+                        0,
+                    );
+                    total += n.max(0) as u64;
+                    if n > 0 {
+                        let sql = std::ffi::CStr::from_ptr(rusqlite::ffi::sqlite3_sql(stmt));
+                        tracing::debug!(reprepares = n, sql = ?sql, "statement re-prepared");
+                    }
+                    stmt = rusqlite::ffi::sqlite3_next_stmt(db, stmt);
+                }
+            }
+            total
+        }
+        let write = count(&lock(&self.inner.write));
+        write + self.inner.read.as_ref().map_or(0, |r| count(&lock(r)))
     }
 
     /// Checkpoints the WAL into the main file (before a backup; tests).

@@ -4,6 +4,7 @@
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+use super::search_index::bump_generation;
 use super::{Ctx, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -57,7 +58,7 @@ impl Store {
                 params![profile_id, appid, open_appid.is_some()],
             )
             .ctx("store open binding")?;
-            Ok(())
+            bump_generation(tx, profile_id)
         })
     }
 
@@ -74,7 +75,7 @@ impl Store {
                 params![profile_id, appid],
             )
             .ctx("clear open binding")?;
-            Ok(())
+            bump_generation(tx, profile_id)
         })
     }
 }

@@ -8,9 +8,14 @@
 //! order is the ascending one reversed), counts the matches and keeps the ids of the page; the
 //! page's rows are then read from SQLite by rowid.
 //!
-//! Freshness: the schema (v3) keeps a per-profile counter, `authorizer_changes.gen`, bumped by
-//! triggers on `authorizers` in the same transaction as any insert, delete or update of a column
-//! the index holds, whichever process or connection writes. A search reads the counter, and
+//! Freshness: the schema (v3) keeps a per-profile counter, `authorizer_changes.gen`, moved on in
+//! the same transaction as any insert, delete or update of a column the index holds, whichever
+//! process writes: by the store itself ([`bump_generation`], once per transaction) for inserts
+//! and updates, by a trigger for deletes. (v3 had triggers for all three; schema v4 dropped the
+//! insert and update ones: a trigger made every row of a sync a two-statement program with a
+//! statement journal, a seventh of a 10,000-account sync's client CPU. A writer outside the
+//! store — a hand edit with another SQLite client — must bump the counter itself, or its
+//! changes show in searches after the next change through the store.) A search reads the counter, and
 //! builds (or reuses) the index, and reads the page in one read transaction, so all three see the
 //! same snapshot. The counter row of a profile is never deleted (so it never goes back to a value
 //! a cached index was built at). A stale index built less than [`REBUILD_GAP`] ago is not rebuilt
@@ -308,6 +313,20 @@ fn page_of<'a>(
     } else {
         Box::new(perm.skip(offset).take(take).copied())
     }
+}
+
+/// Moves `authorizer_changes.gen` of a profile on: called by every store write to a column the
+/// index holds (an insert, or an update of nick_name, auth_time, search_text, kind, status,
+/// verify_type or has_open), once per transaction, inside it. Deletes are still counted by
+/// the v3 trigger (they are rare: a profile's removal).
+pub(crate) fn bump_generation(tx: &Connection, profile_id: i64) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO authorizer_changes (profile_id, gen) VALUES (?1, 1)
+         ON CONFLICT (profile_id) DO UPDATE SET gen = gen + 1",
+    )
+    .and_then(|mut s| s.execute([profile_id]))
+    .ctx("count authorizer changes")?;
+    Ok(())
 }
 
 /// `authorizer_changes.gen` of a profile (0 before its first change).

@@ -5,6 +5,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
+use super::search_index::bump_generation;
 use super::{now, Ctx, Sensitive, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,23 +47,40 @@ pub(crate) fn ensure_authorizer(
     appid: &str,
     t: i64,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached(
+    let created = tx.prepare_cached(
         "INSERT INTO authorizers (profile_id, appid, status, status_changed_at, created_at, search_text, last_seen_sync_id)
          VALUES (?1, ?2, 'authorized', ?3, ?3, lower(?2), (SELECT id FROM sync_runs WHERE profile_id = ?1 AND state = 'running' ORDER BY id DESC LIMIT 1))
          ON CONFLICT(profile_id, appid) DO NOTHING",
     )
     .and_then(|mut s| s.execute(params![profile_id, appid, t]))
     .ctx("create authorizer")?;
+    if created > 0 {
+        bump_generation(tx, profile_id)?;
+    }
     Ok(())
 }
 
+/// Whether the caller's own statement already set `authorizers.has_refresh_token` for the token
+/// [`put_refresh`] stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flag {
+    /// Set by the caller (in the INSERT or UPDATE of the authorizers row it ran anyway).
+    AlreadySet,
+    /// `put_refresh` sets it when it stored a token.
+    Set,
+}
+
 /// Upserts a non-empty refresh token; returns true when the stored one changed (or was new).
+/// The store keeps `authorizers.has_refresh_token` itself (schema v4 dropped the triggers that
+/// did: each made a token insert a program with a statement journal); refresh tokens are only
+/// deleted with their account, so the flag never goes back to 0.
 pub(crate) fn put_refresh(
     tx: &rusqlite::Connection,
     profile_id: i64,
     appid: &str,
     refresh_token: &str,
     t: i64,
+    flag: Flag,
 ) -> Result<bool, StoreError> {
     if refresh_token.is_empty() {
         return Ok(false);
@@ -78,6 +96,14 @@ pub(crate) fn put_refresh(
         )
         .and_then(|mut s| s.execute(params![profile_id, appid, refresh_token, t]))
         .ctx("store refresh token")?;
+    if n > 0 && flag == Flag::Set {
+        tx.prepare_cached(
+            "UPDATE authorizers SET has_refresh_token = 1
+             WHERE profile_id = ?1 AND appid = ?2 AND has_refresh_token = 0",
+        )
+        .and_then(|mut s| s.execute(params![profile_id, appid]))
+        .ctx("flag the refresh token")?;
+    }
     Ok(n > 0)
 }
 
@@ -166,7 +192,7 @@ impl Store {
         self.in_tx(|tx| {
             ensure_authorizer(tx, profile_id, appid, t)?;
             if let Some(rt) = refresh_token.filter(|r| !r.is_empty()) {
-                put_refresh(tx, profile_id, appid, rt, t)?;
+                put_refresh(tx, profile_id, appid, rt, t, Flag::Set)?;
             }
             let n = tx
                 .execute(
@@ -195,7 +221,7 @@ impl Store {
         let t = now();
         self.in_tx(|tx| {
             ensure_authorizer(tx, profile_id, appid, t)?;
-            put_refresh(tx, profile_id, appid, refresh_token, t)
+            put_refresh(tx, profile_id, appid, refresh_token, t, Flag::Set)
         })
     }
 
