@@ -291,10 +291,13 @@ async fn open_account_candidate(desktop: &Desktop, sim: &Simulator) -> (String, 
         let conn = db(desktop);
         let mut stmt = conn
             .prepare(
+                // permissions: a JSON array per account, each entry an id or [id, …]
                 "SELECT a.appid, a.principal_name FROM authorizers a
-                 JOIN permissions p ON p.profile_id = a.profile_id AND p.appid = a.appid
-                 WHERE a.kind = 'official_account' AND p.funcscope_id = 24
+                 JOIN authorizer_details d ON d.authorizer_id = a.id
+                 WHERE a.kind = 'official_account'
                    AND a.has_refresh_token = 1 AND a.status = 'authorized'
+                   AND EXISTS (SELECT 1 FROM json_each(d.permissions) j
+                               WHERE coalesce(json_extract(j.value, '$[0]'), j.value) = 24)
                  ORDER BY a.appid LIMIT 200",
             )
             .unwrap();

@@ -829,8 +829,11 @@ impl Store {
         self.with_read(|c| {
             let mut s = c
                 .prepare_cached(
+                    // `+profile_id`: a walk by rowid from the cursor. With the profile's index
+                    // usable, SQLite read every row of the profile through by_status and
+                    // sorted them, at every batch of a run (EXPLAIN QUERY PLAN).
                     "SELECT id, appid FROM authorizers
-                     WHERE id > ?3 AND profile_id = ?1 AND status <> 'revoked'
+                     WHERE id > ?3 AND +profile_id = ?1 AND status <> 'revoked'
                        AND (details_sync_id IS NULL OR details_sync_id <> ?2)
                      ORDER BY id LIMIT ?4",
                 )
@@ -982,25 +985,25 @@ fn update_info(
 ) -> Result<(), StoreError> {
     // Without an auth_time (an info answer has none) the column stays out of the SET list:
     // SQLite rewrites the entry of every index on a column the SET list names, changed or not,
-    // and by_auth_time is one more index write per account of a details sync. (?2 and ?12
-    // unused are fine: numbered parameters count up to the highest.) has_refresh_token is set
-    // here for the token save_info stores (?16).
+    // and by_auth_time is one more index write per account of a details sync. (?11 unused is
+    // fine: numbered parameters count up to the highest.) has_refresh_token is set here for the
+    // token save_info stores (?15).
     macro_rules! update_info_sql {
         ($auth_time:literal) => {
             concat!(
-                "UPDATE authorizers SET nick_name = ?3, head_img = ?4, kind = ?5, service_type = ?6,
-                 verify_type = ?7, user_name = ?8, principal_name = ?9, alias = ?10,
-                 qrcode_url = ?11, ",
+                "UPDATE authorizers SET nick_name = ?2, head_img = ?3, kind = ?4, service_type = ?5,
+                 verify_type = ?6, user_name = ?7, principal_name = ?8, alias = ?9,
+                 qrcode_url = ?10, ",
                 $auth_time,
-                "info_fetched_at = ?13,
-                 details_sync_id = coalesce(?14, details_sync_id), details_error = NULL,
-                 search_text = ?15, has_refresh_token = max(has_refresh_token, ?16)
+                "info_fetched_at = ?12,
+                 details_sync_id = coalesce(?13, details_sync_id), details_error = NULL,
+                 search_text = ?14, has_refresh_token = max(has_refresh_token, ?15)
              WHERE id = ?1"
             )
         };
     }
     let sql = if info.auth_time.is_some() {
-        update_info_sql!("auth_time = coalesce(?12, auth_time), ")
+        update_info_sql!("auth_time = coalesce(?11, auth_time), ")
     } else {
         update_info_sql!("")
     };
@@ -1009,7 +1012,6 @@ fn update_info(
         .and_then(|mut s| {
             s.execute(params![
                 id,
-                rusqlite::types::Null,
                 info.nick_name,
                 info.head_img,
                 info.kind,
