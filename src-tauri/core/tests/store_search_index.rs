@@ -416,10 +416,20 @@ fn every_store_writer_of_an_indexed_column_moves_the_counter() {
         .set_authorizer_status(p.id, &appid(2), Status::NeedsReauth)
         .unwrap();
     moved("set_authorizer_status");
+    // setting what is already stored changes nothing the index holds (as the v3 trigger, whose
+    // WHEN clause compared old and new values)
+    store
+        .set_authorizer_status(p.id, &appid(2), Status::NeedsReauth)
+        .unwrap();
+    assert_eq!(gen(), last.get(), "a no-op status change moved the counter");
     store
         .open_binding_put(p.id, &appid(3), Some("wxopen"), 1)
         .unwrap();
     moved("open_binding_put");
+    store
+        .open_binding_put(p.id, &appid(3), Some("wxopen"), 2)
+        .unwrap();
+    assert_eq!(gen(), last.get(), "a no-op open binding moved the counter");
     store.open_binding_clear(p.id, &appid(3)).unwrap();
     moved("open_binding_clear");
     store

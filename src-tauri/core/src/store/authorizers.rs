@@ -291,24 +291,25 @@ fn upsert_one(
     // rows, which then cost one statement instead of a missed UPDATE plus an INSERT. A known
     // row costs an ignored INSERT (one index probe) plus the UPDATE, as before. Both set
     // has_refresh_token for the token stored below (no separate statement for the flag).
+    // One parameter list serves both statements (the UPDATE leaves ?6 unused).
     let refresh = item.refresh_token.as_deref().filter(|r| !r.is_empty());
+    let text = search_text("", &item.appid, "", "", "");
+    let values = params![
+        profile_id,
+        item.appid,
+        item.auth_time,
+        sync_id,
+        t,
+        text,
+        refresh.is_some()
+    ];
     let inserted = tx
         .prepare_cached(
             "INSERT INTO authorizers (profile_id, appid, auth_time, status, status_changed_at, listed_at, last_seen_sync_id, created_at, search_text, has_refresh_token)
              VALUES (?1, ?2, ?3, 'authorized', ?5, ?5, ?4, ?5, ?6, ?7)
              ON CONFLICT(profile_id, appid) DO NOTHING",
         )
-        .and_then(|mut s| {
-            s.execute(params![
-                profile_id,
-                item.appid,
-                item.auth_time,
-                sync_id,
-                t,
-                search_text("", &item.appid, "", "", ""),
-                refresh.is_some()
-            ])
-        })
+        .and_then(|mut s| s.execute(values))
         .ctx("insert listed authorizer")?
         > 0;
     if inserted {
@@ -321,19 +322,10 @@ fn upsert_one(
                  status = CASE WHEN status = 'revoked' THEN 'authorized' ELSE status END,
                  listed_at = ?5,
                  last_seen_sync_id = coalesce(?4, last_seen_sync_id),
-                 has_refresh_token = max(has_refresh_token, ?6)
+                 has_refresh_token = max(has_refresh_token, ?7)
              WHERE profile_id = ?1 AND appid = ?2",
         )
-        .and_then(|mut s| {
-            s.execute(params![
-                profile_id,
-                item.appid,
-                item.auth_time,
-                sync_id,
-                t,
-                refresh.is_some()
-            ])
-        })
+        .and_then(|mut s| s.execute(values))
         .ctx("update listed authorizer")?;
         sum.updated += 1;
     }
@@ -498,7 +490,7 @@ impl Store {
         let t = now();
         self.in_tx(|tx| {
             ensure_authorizer(tx, profile_id, appid, t)?;
-            tx.execute(
+            let changed = tx.execute(
                 "UPDATE authorizers SET status = ?3, status_changed_at = ?4,
                    last_seen_sync_id = CASE WHEN ?3 = 'authorized'
                      THEN coalesce((SELECT id FROM sync_runs WHERE profile_id = ?1 AND state = 'running' ORDER BY id DESC LIMIT 1), last_seen_sync_id)
@@ -507,7 +499,11 @@ impl Store {
                 params![profile_id, appid, status, t],
             )
             .ctx("set authorizer status")?;
-            bump_generation(tx, profile_id)
+            // (a created row was counted by ensure_authorizer)
+            if changed > 0 {
+                bump_generation(tx, profile_id)?;
+            }
+            Ok(())
         })
     }
 

@@ -53,12 +53,17 @@ impl Store {
                 params![profile_id, appid, open_appid, checked_at],
             )
             .ctx("store open binding")?;
-            tx.execute(
-                "UPDATE authorizers SET has_open = ?3 WHERE profile_id = ?1 AND appid = ?2",
-                params![profile_id, appid, open_appid.is_some()],
-            )
-            .ctx("store open binding")?;
-            bump_generation(tx, profile_id)
+            let changed = tx
+                .execute(
+                    "UPDATE authorizers SET has_open = ?3
+                     WHERE profile_id = ?1 AND appid = ?2 AND has_open IS NOT ?3",
+                    params![profile_id, appid, open_appid.is_some()],
+                )
+                .ctx("store open binding")?;
+            if changed > 0 {
+                bump_generation(tx, profile_id)?;
+            }
+            Ok(())
         })
     }
 
@@ -70,12 +75,17 @@ impl Store {
                 params![profile_id, appid],
             )
             .ctx("clear open binding")?;
-            tx.execute(
-                "UPDATE authorizers SET has_open = NULL WHERE profile_id = ?1 AND appid = ?2",
-                params![profile_id, appid],
-            )
-            .ctx("clear open binding")?;
-            bump_generation(tx, profile_id)
+            let changed = tx
+                .execute(
+                    "UPDATE authorizers SET has_open = NULL
+                     WHERE profile_id = ?1 AND appid = ?2 AND has_open IS NOT NULL",
+                    params![profile_id, appid],
+                )
+                .ctx("clear open binding")?;
+            if changed > 0 {
+                bump_generation(tx, profile_id)?;
+            }
+            Ok(())
         })
     }
 }
