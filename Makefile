@@ -46,7 +46,7 @@ rust-test: ui
 
 python-test: bootstrap
 	@if [ -d tests/python ]; then \
-	  $(CARGO) build -p wxopen-core --bin wxopen --locked && \
+	  $(CARGO) build -p wxopen-cli --bin wxopen --locked && \
 	  WXOPEN_BIN=$(CURDIR)/target/debug/wxopen .venv/bin/python -m pytest tests/python -q; \
 	fi
 

@@ -51,7 +51,7 @@ if [ "${1:-}" != "--in-session" ]; then
     echo "== building the UI and the app (release)" >&2
     npm --prefix ui run build --silent >&2
     "$CARGO" build --release --locked -p wxopen-console >&2
-    "$CARGO" build --release --locked -p wxopen-core --bin wxopen >&2
+    "$CARGO" build --release --locked -p wxopen-cli --bin wxopen >&2
   fi
   mkdir -p "$work"
   if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want_stamp" ]; then

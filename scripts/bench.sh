@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: builds wxopen-core in release, runs its benchmark tests (ignored by default, one at
+# `make bench`: builds the core and the CLI in release, runs their benchmark tests (ignored by default, one at
 # a time) inside a private D-Bus session with a throwaway keyring (the benchmarks use the real
 # keychain), then scripts/bench-startup.sh (the release app's startup time and idle memory),
 # collects the `BENCH|<metric>|<value>|<aim>` rows they print on stdout and ends with one aligned
@@ -7,10 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO=${CARGO:-cargo}
-BENCH_TESTS=(--test service_bench --test store_search_perf --test store_write_perf)
+# The sync benchmarks live with the CLI (they run the sync as `wxopen` does, and start
+# `wxopen sandbox serve`); the store benchmarks with the core.
+BENCH_TESTS=(-p wxopen-cli --test service_bench -p wxopen-core --test store_search_perf --test store_write_perf)
 
-echo "== building wxopen-core (release)" >&2
-"$CARGO" test --release --locked -p wxopen-core "${BENCH_TESTS[@]}" --no-run
+echo "== building the benchmarks (release)" >&2
+"$CARGO" test --release --locked "${BENCH_TESTS[@]}" --no-run
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -19,7 +21,7 @@ echo "== running the benchmarks" >&2
 # then exits with its status.
 set +e
 WXOPEN_THROWAWAY_KEYRING="$PWD/target/bench-keyring" scripts/session.sh \
-  "$CARGO" test --release --locked -p wxopen-core "${BENCH_TESTS[@]}" \
+  "$CARGO" test --release --locked "${BENCH_TESTS[@]}" \
   -- --ignored --nocapture --test-threads=1 | tee "$log"
 status=${PIPESTATUS[0]}
 # Then the desktop app: startup time and idle memory with 100,000 accounts (release build,

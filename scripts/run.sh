@@ -17,6 +17,6 @@ if [ -n "${DISPLAY:-}" ] && [ -z "${HEADLESS_ONCE:-}" ]; then
 fi
 # Headless: a private D-Bus session whose keyring lives beside the app's data (kept across runs).
 export WXOPEN_KEYRING_HOME="${WXOPEN_KEYRING_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/com.wxopen.console-keyring}"
-cargo build -p wxopen-core --bin wxopen
+cargo build -p wxopen-cli --bin wxopen
 export WXOPEN_CLI=target/debug/wxopen
 exec scripts/session.sh scripts/headless-run.sh "$app"

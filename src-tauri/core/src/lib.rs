@@ -4,16 +4,16 @@
 //! test on a headless server. The Tauri shell in `src-tauri/` only adapts it.
 
 pub mod app_info;
-pub mod cli;
 pub mod error;
+pub mod local_backend;
 pub mod paths;
-pub mod sandbox;
 pub mod secrets;
 pub mod service;
 pub mod store;
-pub mod wechat;
 
 pub use error::{CoreError, ErrorBody};
+/// The protocol crate, re-exported so the shell and the CLI name one version of it.
+pub use wxopen_wechat as wechat;
 
 /// Version of the core (and of the app: the workspace shares one version).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

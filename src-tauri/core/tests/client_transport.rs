@@ -2,6 +2,9 @@
 //! bodies, dropped connections, timeouts, refused connections; plus token redaction in every
 //! error, the call observer, and the proxy setting.
 
+// The scripted server of the protocol crate's own client tests: these check what the core
+// makes of the same failures (its error body, redaction).
+#[path = "../../wechat/tests/client_support/mod.rs"]
 mod client_support;
 
 use std::sync::{Arc, Mutex};
@@ -9,9 +12,9 @@ use std::time::Duration;
 
 use client_support::{Behavior, MockServer};
 use serde_json::json;
-use wxopen_core::wechat::client::{paths, CallRecord, ClientConfig, ComponentClient};
-use wxopen_core::wechat::error::{WeChatError, WeChatErrorKind};
 use wxopen_core::{CoreError, ErrorBody};
+use wxopen_wechat::client::{paths, CallRecord, ClientConfig, ComponentClient};
+use wxopen_wechat::error::{WeChatError, WeChatErrorKind};
 
 const SECRET_TOKEN: &str = "SECRET_TOKEN_41f3c0";
 

@@ -4,12 +4,12 @@ mod service_support;
 
 use service_support::*;
 use wxopen_core::error::ErrorCode;
-use wxopen_core::sandbox::{AuthorizeRequest, Kind, SandboxConfig};
 use wxopen_core::service::links::LinkRequest;
 use wxopen_core::store::authorizers::Status;
 use wxopen_core::store::messages::MessageStatus;
-use wxopen_core::wechat::crypto::MsgCrypto;
-use wxopen_core::wechat::push::PushQuery;
+use wxopen_sandbox::{AuthorizeRequest, Kind, SandboxConfig};
+use wxopen_wechat::crypto::MsgCrypto;
+use wxopen_wechat::push::PushQuery;
 
 fn pre_auth_code_of(link: &str) -> String {
     let q = link.split('?').nth(1).unwrap().split('#').next().unwrap();
@@ -284,7 +284,7 @@ async fn quota_reached_then_cleared() {
         ..Default::default()
     })
     .await;
-    let appid = wxopen_core::sandbox::seed::appid_of(1, 1);
+    let appid = wxopen_sandbox::seed::appid_of(1, 1);
     for _ in 0..3 {
         e.console.authorizer_fetch(&e.rt, &appid).await.unwrap();
     }

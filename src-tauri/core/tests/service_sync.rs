@@ -7,12 +7,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use service_support::*;
-use wxopen_core::sandbox::Fault;
 use wxopen_core::service::sync::{SyncOptions, SyncPhase, SyncProgress};
 use wxopen_core::service::CancelToken;
 use wxopen_core::store::audit::AuditQuery;
 use wxopen_core::store::authorizers::{AuthorizerQuery, Status};
 use wxopen_core::store::sync_runs::SyncState;
+use wxopen_sandbox::Fault;
 
 fn opts(details: bool) -> SyncOptions {
     SyncOptions {
@@ -191,7 +191,7 @@ async fn revoked_accounts_are_marked_and_transient_errors_retried() {
         .sync_authorizers(&e.rt, opts(false), None, CancelToken::new())
         .await
         .unwrap();
-    let gone = wxopen_core::sandbox::seed::appid_of(1, 7);
+    let gone = wxopen_sandbox::seed::appid_of(1, 7);
     e.control().unauthorize(&gone).unwrap();
     e.control().set_fault(Fault::HttpStatus {
         path: Some(LIST_PATH.into()),

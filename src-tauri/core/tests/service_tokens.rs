@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use service_support::*;
 use wxopen_core::error::{CoreError, ErrorCode};
-use wxopen_core::sandbox::Fault;
 use wxopen_core::secrets::{SecretName, SecretStore};
 use wxopen_core::service::profiles::{ProfileEdit, ProfileInput};
 use wxopen_core::store::authorizers::Status;
+use wxopen_sandbox::Fault;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn profile_add_edit_remove_and_keychain() {
@@ -116,7 +116,7 @@ async fn thousand_concurrent_callers_fetch_one_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn token_errors_refresh_and_retry_once() {
     let e = env(10).await;
-    let appid = wxopen_core::sandbox::seed::appid_of(1, 3);
+    let appid = wxopen_sandbox::seed::appid_of(1, 3);
     for code in [40001, 42001, 40014] {
         let before = e.control().call_count(TOKEN_PATH);
         let info_before = e.control().call_count(INFO_PATH);
@@ -155,7 +155,7 @@ async fn token_errors_refresh_and_retry_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn refresh_token_invalid_marks_needs_reauth() {
     let e = env(10).await;
-    let appid = wxopen_core::sandbox::seed::appid_of(1, 2);
+    let appid = wxopen_sandbox::seed::appid_of(1, 2);
     e.console
         .store()
         .authorizer_token_put_refresh(e.rt.id(), &appid, "refreshtoken@@@stale")

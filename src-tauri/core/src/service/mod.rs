@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::error::{CoreError, CoreResult};
-use crate::sandbox::Sandbox;
+use crate::local_backend::{self, LocalBackend, LocalBackendConfig};
 use crate::secrets::{SecretName, SecretStore, Sensitive};
 use crate::store::profiles::ProfileRow;
 use crate::store::Store;
@@ -120,7 +120,7 @@ pub struct Console {
     pub(crate) store: Store,
     pub(crate) secrets: Arc<dyn SecretStore>,
     runtimes: Mutex<HashMap<i64, Arc<ProfileRt>>>,
-    sandbox: tokio::sync::Mutex<Option<Sandbox>>,
+    sandbox: tokio::sync::Mutex<Option<Box<dyn LocalBackend>>>,
     pub(crate) audit: audit::AuditWriter,
     pub(crate) options: ConsoleOptions,
 }
@@ -152,11 +152,6 @@ impl Console {
 
     pub fn options(&self) -> &ConsoleOptions {
         &self.options
-    }
-
-    /// The running in-process simulator's control handle, if any (tests, the sandbox profile).
-    pub async fn sandbox_control(&self) -> Option<crate::sandbox::SandboxControl> {
-        self.sandbox.lock().await.as_ref().map(Sandbox::control)
     }
 
     /// Gives the store's page cache back after bulk work (a sync, the sandbox's token reset).
@@ -252,10 +247,9 @@ impl Console {
         let mut guard = self.sandbox.lock().await;
         let fresh = guard.is_none();
         if fresh {
-            let config = |port| crate::sandbox::SandboxConfig {
+            let config = |port| LocalBackendConfig {
                 authorizers: self.options.sandbox_authorizers,
                 port,
-                ..Default::default()
             };
             // Same port as last time when it is free: the cached avatar and QR code URLs point
             // at the simulator, and would break on every restart otherwise.
@@ -263,11 +257,11 @@ impl Console {
                 .then(|| loopback_port(&row.api_base))
                 .flatten();
             let started = match previous {
-                Some(port) => match Sandbox::start(config(port)).await {
+                Some(port) => match local_backend::start(config(port)).await {
                     Ok(sb) => Ok(sb),
-                    Err(_) => Sandbox::start(config(0)).await,
+                    Err(_) => local_backend::start(config(0)).await,
                 },
-                None => Sandbox::start(config(self.options.sandbox_port)).await,
+                None => local_backend::start(config(self.options.sandbox_port)).await,
             };
             let sb = started.map_err(|e| CoreError::io("start the sandbox simulator", e))?;
             *guard = Some(sb);
@@ -289,14 +283,14 @@ impl Console {
         self.store.authorizer_tokens_clear_access_all(row.id)?;
         // That read every token row of the profile into the write connection's cache.
         self.release_page_cache();
-        let ticket = sb.control().issue_ticket();
+        let ticket = sb.issue_ticket();
         self.store.ticket_insert(
             row.id,
             &ticket,
             now(),
             crate::store::tickets::TicketSource::Sandbox,
         )?;
-        let creds = sb.credentials().clone();
+        let creds = sb.credentials();
         drop(guard);
         profiles::store_secrets(
             self.secrets.as_ref(),

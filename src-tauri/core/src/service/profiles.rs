@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{validate, Console};
 use crate::error::{CoreError, CoreResult};
-use crate::sandbox::SandboxCredentials;
+use crate::local_backend;
 use crate::secrets::{SecretName, SecretStatus, SecretStore, Sensitive};
 use crate::store::profiles::{NewProfile, OptionApi, ProfileRow, ProfileUpdate, TokenSourceKind};
 use crate::wechat::client::DEFAULT_API_BASE;
@@ -148,7 +148,8 @@ impl Console {
 
     /// Adds the sandbox profile (the embedded simulator; its secrets are filled in).
     pub async fn profile_add_sandbox(&self, name: Option<&str>) -> CoreResult<ProfileView> {
-        let creds = SandboxCredentials::default();
+        let creds = local_backend::default_credentials()
+            .ok_or_else(|| CoreError::InvalidInput("this build has no sandbox simulator".into()))?;
         let name = validate::profile_name(name.unwrap_or(SANDBOX_PROFILE))?;
         let row = self.store.profile_insert(&NewProfile {
             name,

@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use wxopen_core::sandbox::{Sandbox, SandboxConfig, SandboxControl};
 use wxopen_core::secrets::{KeyringStore, SecretStore};
 use wxopen_core::service::profiles::ProfileInput;
 use wxopen_core::service::{Console, ConsoleOptions, ProfileRt};
 use wxopen_core::store::Store;
+use wxopen_sandbox::{Sandbox, SandboxConfig, SandboxControl};
 
 pub struct Env {
     pub dir: tempfile::TempDir,

@@ -1,0 +1,80 @@
+//! `wxopen sandbox serve`: the simulator in a process of its own, as scripts and benchmarks use it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+#[tokio::test]
+async fn cli_serve_prints_its_base_url_as_json() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wxopen"))
+        .args([
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--json",
+            "--authorizers",
+            "10",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let base = info["base_url"].as_str().unwrap();
+    assert!(base.starts_with("http://127.0.0.1:"));
+    assert_eq!(info["encoding_aes_key"].as_str().unwrap().len(), 43);
+    let http = client();
+    let ticket: Value = http
+        .post(format!("{base}/sandbox/ticket"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let v: Value = http
+        .post(format!("{base}/cgi-bin/component/api_component_token"))
+        .body(
+            json!({
+                "component_appid": info["component_appid"],
+                "component_appsecret": info["appsecret"],
+                "component_verify_ticket": ticket["ticket"],
+            })
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["expires_in"], json!(7200));
+    let token = v["component_access_token"].as_str().unwrap();
+    let list: Value = http
+        .post(format!(
+            "{base}/cgi-bin/component/api_get_authorizer_list?component_access_token={token}"
+        ))
+        .body(
+            json!({"component_appid": info["component_appid"], "offset": 0, "count": 100})
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total_count"], json!(10));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
