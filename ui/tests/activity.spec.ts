@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mockShell, mountConsole, settle, type Handler } from "./helpers";
-import type { AuditEntry, AuditPage, CommandError, Explanation } from "../src/bindings";
+import type { AuditEntry, AuditPage, CommandError, Explanation } from "../src/api";
 import { usePrefsStore } from "../src/stores/prefs";
 import { useProfilesStore } from "../src/stores/profiles";
 

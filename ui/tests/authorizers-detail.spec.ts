@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { OpenBinding, OptionRow } from "../src/bindings";
+import type { OpenBinding, OptionRow } from "../src/api";
 import { mockShell, mountConsole, settle, type Handler } from "./helpers";
 import { failure, NOW, row, view } from "./authorizers.fixtures";
 

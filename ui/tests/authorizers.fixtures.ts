@@ -1,4 +1,4 @@
-import type { AuthorizerRow, AuthorizerView, CommandError, SyncRunRow } from "../src/bindings";
+import type { AuthorizerRow, AuthorizerView, CommandError, SyncRunRow } from "../src/api";
 
 export const NOW = 1_795_000_000;
 

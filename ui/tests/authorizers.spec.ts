@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Channel } from "@tauri-apps/api/core";
-import type { AuthorizerQuery, SyncOutcome, SyncProgress } from "../src/bindings";
+import type { AuthorizerQuery, SyncOutcome, SyncProgress } from "../src/api";
 import { useProfilesStore } from "../src/stores/profiles";
 import { mockShell, mountConsole, settle, type Handler } from "./helpers";
 import { COUNTS, failure, row, rows, run } from "./authorizers.fixtures";

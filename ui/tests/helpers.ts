@@ -3,7 +3,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { createMemoryHistory, type Router } from "vue-router";
 import { vi } from "vitest";
 import App from "../src/App.vue";
-import type { AppInfo, ProfileView } from "../src/bindings";
+import type { AppInfo, ProfileView } from "../src/api";
 import { createConsolePlugins } from "../src/plugins";
 
 export const SAMPLE_INFO: AppInfo = {

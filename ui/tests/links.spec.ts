@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { mockShell, mountConsole, SAMPLE_PROFILE, settle, type Handler } from "./helpers";
-import type { AuthLink, AuthorizerView, CommandError, ProfileView } from "../src/bindings";
+import type { AuthLink, AuthorizerView, CommandError, ProfileView } from "../src/api";
 import { useProfilesStore } from "../src/stores/profiles";
 
 const MOBILE = "https://open.weixin.qq.com/wxaopen/safe/bindcomponent?action=bindcomponent&no_scan=1&component_appid=wx5a4db0c0ffee0001&pre_auth_code=preauthcode%40%40%40abc#wechat_redirect";

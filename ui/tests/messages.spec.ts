@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mockShell, mountConsole, settle } from "./helpers";
-import type { CommandError, MessagePage, MessageRow } from "../src/bindings";
+import type { CommandError, MessagePage, MessageRow } from "../src/api";
 import { useProfilesStore } from "../src/stores/profiles";
 
 function row(id: number, over: Partial<MessageRow> = {}): MessageRow {

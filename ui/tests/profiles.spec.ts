@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { NotifyPlugin } from "tdesign-vue-next";
-import type { CommandError, ProfileView } from "../src/bindings";
+import type { CommandError, ProfileView } from "../src/api";
 import { STORAGE_KEYS } from "../src/stores/prefs";
 import { mockShell, mountConsole, SAMPLE_PROFILE, settle } from "./helpers";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AppInfo } from "../src/bindings";
+import type { AppInfo } from "../src/api";
 import { mockShell, mountConsole, SAMPLE_INFO, settle } from "./helpers";
 
 describe("ui_ready", () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { NotifyPlugin } from "tdesign-vue-next";
-import type { CommandError, TicketStatus } from "../src/bindings";
+import type { CommandError, TicketStatus } from "../src/api";
 import { useProfilesStore } from "../src/stores/profiles";
 import { mockShell, mountConsole, settle } from "./helpers";
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { NotifyPlugin } from "tdesign-vue-next";
 import { mockShell, mountConsole, SAMPLE_INFO, SAMPLE_PROFILE, settle } from "./helpers";
-import type { CommandError } from "../src/bindings";
+import type { CommandError } from "../src/api";
 
 /** A promise the test resolves when it wants the command to answer. */
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {

@@ -1,10 +1,81 @@
+import type { CommandError, Explanation } from "../bindings";
+
 /**
- * Turns whatever an IPC call rejected with into one line of text for a t-alert.
+ * The one place that turns a failed command into text: `unwrap`/`CommandFailure` to throw it,
+ * `errorView` for localized toasts and alerts, `describeError` for the one-line IPC alert.
  *
- * Across IPC the Rust side sends `{ code, message, hint, errcode? }`; before the
- * shell exists (plain browser) `invoke` throws a TypeError; tests may reject
- * with a bare string. None of these may be dropped silently.
+ * Across IPC the Rust side sends `{ code, message, hint, errcode?, explanation? }`; before the
+ * shell exists (plain browser) `invoke` throws a TypeError; tests may reject with a bare string.
+ * None of these may be dropped silently.
  */
+
+/** The result shape every generated command returns (tauri-specta's `typedError`). */
+export type CmdResult<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
+
+/** A command's typed failure, thrown by {@link unwrap} so callers can use try/catch. */
+export class CommandFailure extends Error {
+  readonly body: CommandError;
+  constructor(body: CommandError) {
+    super(body.message);
+    this.name = "CommandFailure";
+    this.body = body;
+  }
+}
+
+/** The value of a command, or a thrown {@link CommandFailure}. */
+export async function unwrap<T>(call: Promise<CmdResult<T>>): Promise<T> {
+  const r = await call;
+  if (r.status === "ok") return r.data;
+  throw new CommandFailure(r.error);
+}
+
+/** The CommandError inside whatever was thrown, if it is one. */
+export function commandError(err: unknown): CommandError | null {
+  if (err instanceof CommandFailure) return err.body;
+  if (err !== null && typeof err === "object" && "code" in err && "message" in err) {
+    return err as CommandError;
+  }
+  return null;
+}
+
+/** What an error toast/alert shows, in the current language. */
+export interface ErrorView {
+  /** One line: the errcode explanation when there is one, else the core's message. */
+  title: string;
+  /** What to do about it (explanation hint, else the core's hint), if known. */
+  hint: string | null;
+  errcode: number | null;
+  /** The caller IP WeChat saw (61004 and friends): the one to add to the whitelist. */
+  clientIp: string | null;
+  /** The core's own message (English, with the endpoint and the raw errmsg). */
+  detail: string;
+}
+
+export function explanationText(x: Explanation, locale: string): { text: string; hint: string } {
+  const zh = locale.startsWith("zh");
+  return { text: zh ? x.zh : x.en, hint: zh ? x.hint_zh : x.hint_en };
+}
+
+export function errorView(err: unknown, locale: string): ErrorView {
+  const body = commandError(err);
+  if (!body) {
+    const text = err instanceof Error ? err.message || err.name : String(err);
+    return { title: text, hint: null, errcode: null, clientIp: null, detail: text };
+  }
+  if (body.explanation) {
+    const { text, hint } = explanationText(body.explanation, locale);
+    return {
+      title: `${body.explanation.errcode} · ${text}`,
+      hint: hint || body.hint,
+      errcode: body.errcode,
+      clientIp: body.explanation.client_ip,
+      detail: body.message,
+    };
+  }
+  return { title: body.message, hint: body.hint, errcode: body.errcode, clientIp: null, detail: body.message };
+}
+
+/** Loosely typed on purpose: the app-wide alert also gets partial shapes from outside the core. */
 export interface IpcErrorShape {
   code?: unknown;
   message?: unknown;
@@ -12,6 +83,7 @@ export interface IpcErrorShape {
   errcode?: unknown;
 }
 
+/** One line of text for the app-wide IPC alert (`[code] message (errcode N) — hint`). */
 export function describeError(err: unknown): string {
   if (typeof err === "string") return err;
   if (err instanceof Error) return err.message || err.name;

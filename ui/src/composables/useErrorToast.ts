@@ -1,7 +1,7 @@
 import { h } from "vue";
 import { useI18n } from "vue-i18n";
 import { NotifyPlugin } from "tdesign-vue-next";
-import { errorView } from "../api/call";
+import { errorView } from "../api";
 
 /**
  * Shows a failed command as a notification in the current language: the errcode explained, the

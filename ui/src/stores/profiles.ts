@@ -1,8 +1,6 @@
 import { defineStore } from "pinia";
 import { computed, ref } from "vue";
-import { commands } from "../api";
-import { unwrap } from "../api/call";
-import type { ProfileView } from "../bindings";
+import { commands, unwrap, type ProfileView } from "../api";
 
 /** The profiles and the selected one. Screens watch `generation` to reload on a switch. */
 export const useProfilesStore = defineStore("profiles", () => {

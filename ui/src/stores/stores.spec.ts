@@ -1,8 +1,11 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { createPinia, setActivePinia } from "pinia";
 import { mockIPC } from "@tauri-apps/api/mocks";
+import { CommandFailure, type CommandError, type SyncStatus } from "../api";
 import { useAppStore } from "./app";
+import { useAuthorizersScreenStore } from "./authorizersScreen";
 import { STORAGE_KEYS, usePrefsStore } from "./prefs";
+import { useSyncStore } from "./sync";
 
 describe("app store", () => {
   beforeEach(() => setActivePinia(createPinia()));
@@ -64,5 +67,65 @@ describe("prefs store", () => {
     expect(localStorage.getItem(STORAGE_KEYS.locale)).toBe("en");
     expect(localStorage.getItem(STORAGE_KEYS.theme)).toBe("dark");
     expect(prefs.effectiveTheme).toBe("dark");
+  });
+});
+
+describe("authorizers screen store", () => {
+  beforeEach(() => setActivePinia(createPinia()));
+
+  it("keeps the search and page for the next visit", () => {
+    const first = useAuthorizersScreenStore();
+    first.filters.query = "wx";
+    first.paging.page = 3;
+    const again = useAuthorizersScreenStore();
+    expect(again.filters.query).toBe("wx");
+    expect(again.paging.page).toBe(3);
+  });
+});
+
+describe("sync store", () => {
+  beforeEach(() => setActivePinia(createPinia()));
+
+  const idle: SyncStatus = { latest: null, running: false };
+  const err = (code: CommandError["code"]): CommandError => ({ code, message: code, hint: null, errcode: null, explanation: null });
+
+  it("ends a cancelled run as cancelled, with nothing to report", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "sync_start") throw err("cancelled");
+      return idle;
+    });
+    const sync = useSyncStore();
+    const end = await sync.start();
+    expect(end).toMatchObject({ state: "cancelled", error: null });
+    expect(sync.running).toBe(false);
+    expect(sync.finished).toBe(1);
+  });
+
+  it("keeps why a run failed", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "sync_start") throw err("network");
+      return idle;
+    });
+    const end = await useSyncStore().start();
+    expect(end.state).toBe("failed");
+    expect(end.error).toBeInstanceOf(CommandFailure);
+    expect((end.error as CommandFailure).body.code).toBe("network");
+  });
+
+  it("follows a run started elsewhere until it ends", async () => {
+    vi.useFakeTimers();
+    try {
+      const answers: SyncStatus[] = [{ latest: null, running: true }, idle];
+      mockIPC(() => answers.shift() ?? idle);
+      const sync = useSyncStore();
+      await sync.refreshLatest();
+      expect(sync.busy).toBe(true);
+      expect(sync.finished).toBe(0);
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(sync.busy).toBe(false);
+      expect(sync.finished).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,6 +1,5 @@
 import { reactive } from "vue";
-import { commands } from "../../api";
-import type { Explanation } from "../../bindings";
+import { commands, type Explanation } from "../../api";
 
 /**
  * Errcode explanations from the core's table, fetched once per distinct errcode and kept for the

@@ -1,4 +1,4 @@
-import type { Kind, Status } from "../../bindings";
+import type { Kind, Status } from "../../api";
 
 // WeChat's enumerations (reference §8) → message keys; the texts live in the area's locale files.
 type T = (key: string, named?: Record<string, unknown>) => string;

@@ -1,30 +1,6 @@
-import { computed, reactive, ref, shallowRef } from "vue";
-import { defineStore } from "pinia";
-import { commands } from "../../api";
-import { unwrap } from "../../api/call";
-import type { AuthorizerCounts, AuthorizerQuery, AuthorizerRow, Kind, Sort, Status } from "../../bindings";
-
-export const PAGE_SIZES = [50, 100, 200, 500] as const;
-
-export interface TableFilters {
-  query: string;
-  kind: Kind | null;
-  status: Status | null;
-  verifyType: number | null;
-  hasOpen: boolean | null;
-}
-
-// A store (app lifetime) rather than component state: leaving the screen, or opening a deep link
-// and closing it, comes back to the same search, filters, sort and page instead of starting over.
-export const useAuthorizersUiStore = defineStore("authorizers-ui", () => {
-  const filters = reactive<TableFilters>({ query: "", kind: null, status: null, verifyType: null, hasOpen: null });
-  const paging = reactive({ page: 1, pageSize: 50 as number, sort: "nick_name" as Sort, desc: false });
-  /** `ui_table_painted` is sent once per app lifetime (the startup benchmark stops there). */
-  const paintedSignalled = ref(false);
-  /** `?sync=1` has started its sync (it must not start one on every visit). */
-  const autoSyncDone = ref(false);
-  return { filters, paging, paintedSignalled, autoSyncDone };
-});
+import { computed, ref, shallowRef } from "vue";
+import { commands, unwrap, type AuthorizerCounts, type AuthorizerQuery, type AuthorizerRow } from "../../api";
+import { useAuthorizersScreenStore } from "../../stores/authorizersScreen";
 
 /**
  * One page of the authorizers, fetched from the local cache (never all rows: there may be
@@ -32,7 +8,7 @@ export const useAuthorizersUiStore = defineStore("authorizers-ui", () => {
  * so a slow search for "a" never overwrites the faster one for "ab" typed after it.
  */
 export function useAuthorizerTable() {
-  const { filters, paging } = useAuthorizersUiStore();
+  const { filters, paging } = useAuthorizersScreenStore();
   const rows = shallowRef<AuthorizerRow[]>([]);
   const total = ref(0);
   const counts = ref<AuthorizerCounts | null>(null);

@@ -1,9 +1,7 @@
 import { computed, ref, shallowRef } from "vue";
 import { defineStore } from "pinia";
 import { Channel } from "@tauri-apps/api/core";
-import { commands } from "../../api";
-import { commandError, unwrap } from "../../api/call";
-import type { SyncProgress, SyncRunRow, SyncState } from "../../bindings";
+import { commandError, commands, unwrap, type SyncProgress, type SyncRunRow, type SyncState } from "../api";
 
 export interface SyncEnd {
   state: Exclude<SyncState, "running">;
