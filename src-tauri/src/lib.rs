@@ -89,7 +89,6 @@ pub fn app_builder() -> tauri::Builder<tauri::Wry> {
                 .build(),
         )
         .plugin(tauri_plugin_clipboard_manager::init())
-        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {

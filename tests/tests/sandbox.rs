@@ -428,8 +428,7 @@ async fn pasted_ticket_push_becomes_the_current_ticket() {
          <ComponentVerifyTicket><![CDATA[{ticket}]]></ComponentVerifyTicket></xml>"
     );
     let crypto =
-        wxopen_core::wechat::crypto::MsgCrypto::new(TOKEN, ENCODING_AES_KEY, COMPONENT_APPID)
-            .unwrap();
+        wxopen_wechat::crypto::MsgCrypto::new(TOKEN, ENCODING_AES_KEY, COMPONENT_APPID).unwrap();
     let nonce = rng.random_range(100_000_000u32..2_000_000_000).to_string();
     let sealed = crypto.seal_push(&plain, &now.to_string(), &nonce);
 

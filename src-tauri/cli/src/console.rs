@@ -20,7 +20,7 @@ use wxopen_core::service::links::LinkRequest;
 use wxopen_core::service::profiles::ProfileInput;
 use wxopen_core::service::sync::{SyncOptions, SyncPhase, SyncProgress};
 use wxopen_core::service::{CancelToken, Console, ProfileRt};
-use wxopen_core::store::authorizers::{AuthorizerQuery, Kind, Status};
+use wxopen_core::store::types::{AuthorizerQuery, Kind, Status};
 use wxopen_core::store::Store;
 use wxopen_wechat::push::PushQuery;
 

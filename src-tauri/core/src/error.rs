@@ -51,13 +51,13 @@ pub enum CoreError {
     #[error("{0}")]
     Internal(String),
     #[error(transparent)]
-    Crypto(#[from] crate::wechat::crypto::CryptoError),
+    Crypto(#[from] wxopen_wechat::crypto::CryptoError),
     #[error(transparent)]
-    Push(#[from] crate::wechat::push::PushError),
+    Push(#[from] wxopen_wechat::push::PushError),
     #[error(transparent)]
-    WeChat(#[from] crate::wechat::error::WeChatError),
+    WeChat(#[from] wxopen_wechat::error::WeChatError),
     #[error(transparent)]
-    ClientConfig(#[from] crate::wechat::error::ClientConfigError),
+    ClientConfig(#[from] wxopen_wechat::error::ClientConfigError),
     #[error(transparent)]
     Storage(#[from] crate::store::StoreError),
     #[error(transparent)]

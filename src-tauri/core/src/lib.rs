@@ -4,6 +4,7 @@
 //! test on a headless server. The Tauri shell in `src-tauri/` only adapts it.
 
 pub mod app_info;
+pub mod clock;
 pub mod error;
 pub mod local_backend;
 pub mod paths;
@@ -12,8 +13,6 @@ pub mod service;
 pub mod store;
 
 pub use error::{CoreError, ErrorBody};
-/// The protocol crate, re-exported so the shell and the CLI name one version of it.
-pub use wxopen_wechat as wechat;
 
 /// Version of the core (and of the app: the workspace shares one version).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

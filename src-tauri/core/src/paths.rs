@@ -6,6 +6,9 @@ use std::path::PathBuf;
 /// one set of profiles. Test builds of the GUI use their own identifier (see tauri.conf overrides).
 pub const APP_IDENTIFIER: &str = "com.wxopen.console";
 
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "wxopen.sqlite3";
+
 /// Environment variable that overrides the data directory (tests, scripts, portable installs).
 pub const DATA_DIR_ENV: &str = "WXOPEN_DATA_DIR";
 

@@ -10,8 +10,8 @@ use service_support::*;
 use wxopen_core::service::sync::{SyncOptions, SyncPhase, SyncProgress};
 use wxopen_core::service::CancelToken;
 use wxopen_core::store::audit::AuditQuery;
-use wxopen_core::store::authorizers::{AuthorizerQuery, Status};
 use wxopen_core::store::sync_runs::SyncState;
+use wxopen_core::store::types::{AuthorizerQuery, Status};
 use wxopen_sandbox::Fault;
 
 fn opts(details: bool) -> SyncOptions {

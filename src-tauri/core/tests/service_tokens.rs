@@ -9,7 +9,7 @@ use service_support::*;
 use wxopen_core::error::{CoreError, ErrorCode};
 use wxopen_core::secrets::{SecretName, SecretStore};
 use wxopen_core::service::profiles::{ProfileEdit, ProfileInput};
-use wxopen_core::store::authorizers::Status;
+use wxopen_core::store::types::Status;
 use wxopen_sandbox::Fault;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -26,7 +26,9 @@
 //! account).
 
 pub mod clock;
+mod config;
 mod conn;
+mod control;
 pub mod faults;
 pub mod open;
 mod push;
@@ -38,10 +40,11 @@ pub mod state;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use config::{SandboxConfig, SandboxCredentials};
+pub use control::SandboxControl;
 pub use faults::Fault;
 pub use open::OpenAccountView;
 pub use seed::Kind;
@@ -50,77 +53,12 @@ pub use state::{AuthorizeOutcome, AuthorizeRequest};
 use push::Pusher;
 use state::Shared;
 
-/// How to start a sandbox.
-#[derive(Debug, Clone)]
-pub struct SandboxConfig {
-    /// Port on 127.0.0.1; 0 picks a free one.
-    pub port: u16,
-    /// How many authorizers to seed (2,000 by default; up to 200,000 and more cost no memory).
-    pub authorizers: usize,
-    /// Seed of the generated authorizers (same seed, same data).
-    pub seed: u64,
-    /// Calls per API path per owner per (sandbox-clock) day before 45009.
-    pub daily_quota: u64,
-    /// The authorization-event URL pushes go to.
-    pub push_url: Option<String>,
-    /// With `push_url`: push a fresh component_verify_ticket this often (WeChat: 10 min).
-    pub push_interval: Option<Duration>,
-    /// `None`: [`SandboxCredentials::default`].
-    pub credentials: Option<SandboxCredentials>,
-}
-
-impl Default for SandboxConfig {
-    fn default() -> Self {
-        SandboxConfig {
-            port: 0,
-            authorizers: 2000,
-            seed: 1,
-            daily_quota: 100_000,
-            push_url: None,
-            push_interval: None,
-            credentials: None,
-        }
-    }
-}
-
-/// The platform's own settings as the open.weixin.qq.com console would show them.
-#[derive(Clone, Serialize, Deserialize, Debug, PartialEq, Eq)]
-pub struct SandboxCredentials {
-    /// `wx` + 16 hex digits.
-    pub component_appid: String,
-    pub appsecret: String,
-    /// Message-check token.
-    pub token: String,
-    /// 43 characters.
-    pub encoding_aes_key: String,
-}
-
-impl Default for SandboxCredentials {
-    /// Fixed values, so a sandbox profile survives restarts of the simulator.
-    fn default() -> Self {
-        SandboxCredentials {
-            component_appid: "wx5a4db0c0ffee0001".to_owned(),
-            appsecret: "5b1e7ad0a3f94c2e8d6b0f4a9c3e2d17".to_owned(),
-            token: "wxopensandbox".to_owned(),
-            encoding_aes_key: "SandboxEncodingAesKey0123456789abcdefghijkl".to_owned(),
-        }
-    }
-}
-
 /// A running simulator.
 pub struct Sandbox {
     control: SandboxControl,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<()>,
     ticker: Option<JoinHandle<()>>,
-}
-
-/// A cheap handle on a running simulator's state (Clone + Send + Sync).
-#[derive(Clone)]
-pub struct SandboxControl {
-    shared: Arc<Shared>,
-    pusher: Arc<Pusher>,
-    runtime: tokio::runtime::Handle,
 }
 
 impl Sandbox {
@@ -206,118 +144,5 @@ impl Sandbox {
             self.server.abort();
             let _ = (&mut self.server).await;
         }
-    }
-}
-
-impl SandboxControl {
-    pub fn base_url(&self) -> String {
-        self.shared.base_url.clone()
-    }
-
-    pub fn credentials(&self) -> &SandboxCredentials {
-        &self.shared.creds
-    }
-
-    /// A new component_verify_ticket (the newest two are accepted, each for 12 h).
-    pub fn issue_ticket(&self) -> String {
-        self.shared.issue_ticket()
-    }
-
-    /// Moves the simulator's clock forward (expiry of tickets, tokens and codes; quota days).
-    pub fn advance_clock(&self, secs: u64) {
-        self.shared.clock.advance(secs);
-    }
-
-    pub fn now(&self) -> i64 {
-        self.shared.now()
-    }
-
-    /// Requests seen on an API path (every request, faulted or refused ones included).
-    pub fn call_count(&self, path: &str) -> u64 {
-        self.shared.lock().calls.get(path).copied().unwrap_or(0)
-    }
-
-    pub fn set_fault(&self, fault: Fault) {
-        self.shared.lock().faults.add(fault);
-    }
-
-    pub fn clear_faults(&self) {
-        self.shared.lock().faults.clear();
-    }
-
-    pub fn faults(&self) -> Vec<Fault> {
-        self.shared.lock().faults.list()
-    }
-
-    /// Plays the account admin on the authorization page: consumes the pre_auth_code, adds or
-    /// re-authorizes the account and returns the auth code (and the redirect WeChat would do).
-    /// Pushes `authorized` / `updateauthorized` when a push URL is set.
-    pub fn authorize(&self, req: AuthorizeRequest) -> Result<AuthorizeOutcome, (i64, String)> {
-        let (out, event) = self
-            .shared
-            .authorize(&req)
-            .map_err(|e| (e.errcode, e.errmsg))?;
-        let xml = push::authorized_xml(&self.credentials().component_appid, self.now(), &event);
-        self.spawn_push("authorization", xml);
-        Ok(out)
-    }
-
-    /// The account cancels its authorization (as its admin would on mp.weixin.qq.com): it leaves
-    /// the list, its tokens die, and an `unauthorized` push goes out when a push URL is set.
-    pub fn unauthorize(&self, appid: &str) -> Result<(), (i64, String)> {
-        let appid = self
-            .shared
-            .unauthorize(appid)
-            .map_err(|e| (e.errcode, e.errmsg))?;
-        let xml = push::unauthorized_xml(&self.credentials().component_appid, self.now(), &appid);
-        self.spawn_push("unauthorization", xml);
-        Ok(())
-    }
-
-    /// Sends a push in the background when a push URL is set (failures are logged).
-    fn spawn_push(&self, what: &'static str, xml: String) {
-        if self.pusher.url().is_none() {
-            return;
-        }
-        let ctl = self.clone();
-        self.runtime.spawn(async move {
-            if let Err(e) = ctl.pusher.send(&ctl.shared.creds, &xml).await {
-                tracing::warn!("sandbox {what} push: {e}");
-            }
-        });
-    }
-
-    /// Current value of an option ("0", "1", "2"), as api_get_authorizer_option would answer.
-    pub fn authorizer_option(&self, appid: &str, name: &str) -> Option<String> {
-        self.shared.option_of(appid, name)
-    }
-
-    /// The open account `appid` is bound to.
-    pub fn open_appid_of(&self, appid: &str) -> Option<String> {
-        self.shared.open_appid_of(appid)
-    }
-
-    pub fn open_accounts(&self) -> Vec<OpenAccountView> {
-        self.shared.lock().open.views()
-    }
-
-    pub fn authorizer_count(&self) -> usize {
-        self.shared.count()
-    }
-
-    /// Where pushes go (None: nowhere).
-    pub fn set_push_url(&self, url: Option<String>) {
-        self.pusher.set_url(url);
-    }
-
-    /// Issues a new ticket and POSTs it, encrypted, to the push URL.
-    pub async fn push_ticket_now(&self) -> Result<(), String> {
-        if self.pusher.url().is_none() {
-            return Err("no push URL configured".to_owned());
-        }
-        let ticket = self.issue_ticket();
-        let now = self.now();
-        let xml = push::ticket_xml(&self.shared.creds.component_appid, now, &ticket);
-        self.pusher.send(&self.shared.creds, &xml).await
     }
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use rand::Rng as _;
 
+use super::config::SandboxCredentials;
 use super::state::AuthorizedEvent;
-use super::SandboxCredentials;
 use wxopen_wechat::crypto::MsgCrypto;
 
 pub struct Pusher {

@@ -14,9 +14,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::conn::Conn;
+use super::control::SandboxControl;
 use super::faults::{Action, Fault};
+use super::state::AuthorizeRequest;
 use super::state::{new_rid, Request, RidRecord, APIS};
-use super::{AuthorizeRequest, SandboxControl};
 
 const JSON_TYPE: &str = "application/json; encoding=utf-8";
 

@@ -37,11 +37,11 @@ use rand::Rng as _;
 use serde_json::{json, Map, Value};
 
 use super::clock::Clock;
+use super::config::SandboxCredentials;
 use super::faults::Faults;
 use super::open::{OpenAccounts, MAX_BOUND};
 use super::quota::Quota;
 use super::seed::{self, Func, Kind, Profile};
-use super::SandboxCredentials;
 
 /// A component_verify_ticket is valid 12 h (reference §5).
 pub const TICKET_TTL: i64 = 12 * 3600;

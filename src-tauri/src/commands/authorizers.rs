@@ -4,8 +4,9 @@
 use tauri::State;
 use wxopen_core::service::authorizers::{AuthorizerView, OpenBinding};
 use wxopen_core::service::tokens::AuthorizerTokenStatus;
-use wxopen_core::store::authorizers::{AuthorizerCounts, AuthorizerPage, AuthorizerQuery};
+use wxopen_core::store::authorizers::{AuthorizerCounts, AuthorizerPage};
 use wxopen_core::store::options::OptionRow;
+use wxopen_core::store::types::AuthorizerQuery;
 
 use super::error::CmdResult;
 use crate::state::AppState;

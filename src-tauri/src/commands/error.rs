@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use wxopen_core::error::{CoreError, ErrorCode};
-use wxopen_core::wechat::errcode::{explain, Explanation};
+use wxopen_wechat::errcode::{explain, Explanation};
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct CommandError {

@@ -3,7 +3,7 @@
 use tauri::State;
 use wxopen_core::store::audit::{AuditPage, AuditQuery};
 use wxopen_core::store::messages::{MessagePage, MessageQuery};
-use wxopen_core::wechat::errcode::{explain, Explanation};
+use wxopen_wechat::errcode::{explain, Explanation};
 
 use super::error::CmdResult;
 use crate::state::AppState;

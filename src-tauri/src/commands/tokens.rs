@@ -6,7 +6,7 @@ use wxopen_core::service::push::PushApplied;
 use wxopen_core::service::quota::{QuotaCleared, QuotaStatus};
 use wxopen_core::service::ticket::TicketStatus;
 use wxopen_core::service::tokens::ComponentTokenStatus;
-use wxopen_core::wechat::push::PushQuery;
+use wxopen_wechat::push::PushQuery;
 
 use super::error::{CmdResult, CommandError};
 use crate::state::AppState;

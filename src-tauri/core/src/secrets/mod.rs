@@ -16,6 +16,7 @@
 //! [`SecretsError::Unavailable`], whose message and [`SecretsError::hint`] name the backend tried
 //! and how to fix it.
 
+mod names;
 mod probe;
 mod sensitive;
 
@@ -25,11 +26,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use names::{account, SecretName, SERVICE};
 pub use probe::{backend_name, probe, KeychainStatus};
 pub use sensitive::Sensitive;
-
-/// The keychain service name all our entries live under.
-pub const SERVICE: &str = "wxopen-console";
 
 /// Shown whenever the keychain cannot be reached (the hint for the backend of this OS).
 pub const KEYCHAIN_FIX_HINT: &str = "On Linux the console stores secrets through the Secret Service (D-Bus): start a keyring daemon, e.g. `gnome-keyring-daemon --unlock --components=secrets` inside a D-Bus session. Nothing is ever stored in plain text instead.";
@@ -47,37 +46,6 @@ pub fn fix_hint(backend: &str) -> String {
     } else {
         format!("Tried the {backend}. Make the OS keychain reachable. Nothing is ever stored in plain text instead.")
     }
-}
-
-/// Which secret of a profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum SecretName {
-    AppSecret,
-    Token,
-    EncodingAesKey,
-}
-
-impl SecretName {
-    pub const ALL: [SecretName; 3] = [
-        SecretName::AppSecret,
-        SecretName::Token,
-        SecretName::EncodingAesKey,
-    ];
-
-    /// The name used in the keychain account (`<component_appid>/<name>`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SecretName::AppSecret => "appsecret",
-            SecretName::Token => "token",
-            SecretName::EncodingAesKey => "encoding_aes_key",
-        }
-    }
-}
-
-/// The keychain account of a secret: `<component_appid>/<name>`.
-pub fn account(appid: &str, name: SecretName) -> String {
-    format!("{appid}/{}", name.as_str())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

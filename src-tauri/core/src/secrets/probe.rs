@@ -25,7 +25,7 @@ pub fn backend_name() -> &'static str {
 /// Reads a probe entry that never exists: `NoEntry` proves the backend answers.
 pub fn probe() -> KeychainStatus {
     let backend = backend_name().to_string();
-    let entry = match keyring::Entry::new(super::SERVICE, "probe/availability") {
+    let entry = match keyring::Entry::new(super::names::SERVICE, "probe/availability") {
         Ok(entry) => entry,
         Err(err) => {
             return KeychainStatus {

@@ -9,8 +9,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use crate::store::audit::NewAudit;
 use crate::store::Store;
-use crate::wechat::client::{CallObserver, CallRecord};
-use crate::wechat::error::redact_secrets;
+use wxopen_wechat::client::{CallObserver, CallRecord};
+use wxopen_wechat::error::redact_secrets;
 
 enum Msg {
     Record(NewAudit),

@@ -6,8 +6,8 @@ use super::tokens::CachedToken;
 use super::{now, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
 use crate::secrets::Sensitive;
-use crate::store::authorizers::Status;
-use crate::wechat::links::parse_redirect;
+use crate::store::types::Status;
+use wxopen_wechat::links::parse_redirect;
 
 impl Console {
     /// `code_or_url`: the auth code, the redirect URL WeChat sent the admin to, or its query.

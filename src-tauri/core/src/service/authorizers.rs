@@ -6,10 +6,11 @@ use super::sync::info_record;
 use super::tokens::AuthorizerTokenStatus;
 use super::{now, validate, CancelToken, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
-use crate::store::authorizers::{AuthorizerDetail, AuthorizerPage, AuthorizerQuery, Status};
+use crate::store::authorizers::{AuthorizerDetail, AuthorizerPage};
 use crate::store::open_bindings::OpenBindingRow;
 use crate::store::options::OptionRow;
 use crate::store::profiles::OptionApi;
+use crate::store::types::{AuthorizerQuery, Status};
 
 /// The detail drawer: stored row, raw info, permissions, token state, cached options and binding.
 #[derive(Debug, Clone, Serialize, specta::Type)]

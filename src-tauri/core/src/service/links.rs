@@ -7,7 +7,7 @@ use super::{now, qr, validate, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
 use crate::store::pre_auth_codes::NewPreAuthCode;
 use crate::store::profiles::ProfileUpdate;
-use crate::wechat::links::{self, AuthLinkParams};
+use wxopen_wechat::links::{self, AuthLinkParams};
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct LinkRequest {

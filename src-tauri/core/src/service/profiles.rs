@@ -3,12 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::profile_secrets::store_secrets;
 use super::{validate, Console};
 use crate::error::{CoreError, CoreResult};
 use crate::local_backend;
-use crate::secrets::{SecretName, SecretStatus, SecretStore, Sensitive};
+use crate::secrets::{SecretName, SecretStatus, SecretStore};
 use crate::store::profiles::{NewProfile, OptionApi, ProfileRow, ProfileUpdate, TokenSourceKind};
-use crate::wechat::client::DEFAULT_API_BASE;
+use wxopen_wechat::client::DEFAULT_API_BASE;
 
 /// The sandbox profile's name.
 pub const SANDBOX_PROFILE: &str = "sandbox";
@@ -68,30 +69,6 @@ pub struct ProfileSecrets {
     pub appsecret: SecretStatus,
     pub token: SecretStatus,
     pub encoding_aes_key: SecretStatus,
-}
-
-/// Validates and stores the secrets that are given (others untouched).
-pub(crate) fn store_secrets(
-    secrets: &dyn SecretStore,
-    appid: &str,
-    appsecret: Option<&str>,
-    token: Option<&str>,
-    aes_key: Option<&str>,
-) -> CoreResult<()> {
-    let mut todo = Vec::new();
-    if let Some(v) = appsecret {
-        todo.push((SecretName::AppSecret, validate::secret("appsecret", v)?));
-    }
-    if let Some(v) = token {
-        todo.push((SecretName::Token, validate::secret("message token", v)?));
-    }
-    if let Some(v) = aes_key {
-        todo.push((SecretName::EncodingAesKey, validate::encoding_aes_key(v)?));
-    }
-    for (name, value) in todo {
-        secrets.set(appid, name, &Sensitive::new(value))?;
-    }
-    Ok(())
 }
 
 impl Console {

@@ -6,12 +6,12 @@ use serde::Serialize;
 use super::{now, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
 use crate::secrets::SecretName;
-use crate::store::authorizers::Status;
 use crate::store::messages::{MessageStatus, NewMessage};
 use crate::store::tickets::TicketSource;
-use crate::wechat::crypto::MsgCrypto;
-use crate::wechat::error::redact_secrets;
-use crate::wechat::push::{open_push, PushEvent, PushQuery};
+use crate::store::types::Status;
+use wxopen_wechat::crypto::MsgCrypto;
+use wxopen_wechat::error::redact_secrets;
+use wxopen_wechat::push::{open_push, PushEvent, PushQuery};
 
 /// What applying a push did.
 #[derive(Debug, Clone, Serialize, specta::Type)]

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{now, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
 use crate::secrets::SecretName;
-use crate::wechat::client::paths;
+use wxopen_wechat::client::paths;
 
 /// Resets allowed per account per month.
 pub const RESETS_PER_MONTH: u32 = 10;

@@ -16,10 +16,11 @@ use tokio::sync::mpsc;
 use super::cancel::{backoff, CancelToken};
 use super::{now, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
-use crate::store::authorizers::{AuthorizerInfoRecord, Kind, ListedAuthorizer, Permission};
+use crate::store::authorizers::{AuthorizerInfoRecord, ListedAuthorizer};
 use crate::store::sync_runs::{SyncRunRow, SyncState};
-use crate::wechat::client::AUTHORIZER_LIST_MAX_COUNT;
-use crate::wechat::models::AuthorizerInfoAnswer;
+use crate::store::types::{Kind, Permission};
+use wxopen_wechat::client::AUTHORIZER_LIST_MAX_COUNT;
+use wxopen_wechat::models::AuthorizerInfoAnswer;
 
 /// What to sync.
 #[derive(Debug, Clone, Default, serde::Deserialize, specta::Type)]
@@ -182,7 +183,7 @@ impl Console {
         rt: &ProfileRt,
         offset: i64,
         cancel: &CancelToken,
-    ) -> CoreResult<crate::wechat::models::AuthorizerList> {
+    ) -> CoreResult<wxopen_wechat::models::AuthorizerList> {
         self.retry_transient(cancel, || {
             // Borrows the profile's client (no per-call clone of its config).
             self.with_component_token(rt, move |ct| async move {

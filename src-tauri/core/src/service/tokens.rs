@@ -6,77 +6,18 @@
 //! is still the one that failed), refresh, retry that call once. `Shared` (later) will borrow a
 //! backend's tokens read-only and never refresh.
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use super::single_flight::TokenCell;
 use super::{now, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
 use crate::secrets::{SecretName, Sensitive};
-use crate::store::authorizers::Status as AuthorizerStatus;
-use crate::store::profiles::{ProfileRow, TokenSourceKind};
-use crate::wechat::error::WeChatError;
+use crate::store::profiles::TokenSourceKind;
+use crate::store::types::Status as AuthorizerStatus;
+use wxopen_wechat::error::WeChatError;
 
-/// Refresh a token when fewer than this many seconds remain (10 min).
-pub const REFRESH_MARGIN: i64 = 600;
-/// A component_verify_ticket is valid this long (12 h).
-pub const TICKET_TTL: i64 = 12 * 3600;
-
-/// A cached access token.
-#[derive(Clone, Debug)]
-pub struct CachedToken {
-    pub token: Sensitive<String>,
-    pub expires_at: i64,
-}
-
-impl CachedToken {
-    fn fresh(&self) -> bool {
-        self.expires_at - now() > REFRESH_MARGIN
-    }
-}
-
-/// Where a profile's tokens come from.
-pub enum TokenSource {
-    /// Fetched and cached by the console.
-    Local(LocalTokens),
-    /// Borrowed from a backend (not built yet): every call that needs a token fails clearly.
-    Shared,
-}
-
-/// The single-flight cells of one profile.
-#[derive(Default)]
-pub struct LocalTokens {
-    component: TokenCell<CachedToken>,
-    authorizers: Mutex<HashMap<String, Arc<TokenCell<CachedToken>>>>,
-}
-
-impl LocalTokens {
-    fn authorizer_cell(&self, appid: &str) -> Arc<TokenCell<CachedToken>> {
-        let mut map = self.authorizers.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(appid.to_string()).or_default().clone()
-    }
-}
-
-impl TokenSource {
-    pub fn for_profile(row: &ProfileRow) -> TokenSource {
-        match row.token_source {
-            TokenSourceKind::Local => TokenSource::Local(LocalTokens::default()),
-            TokenSourceKind::Shared => TokenSource::Shared,
-        }
-    }
-
-    fn local(&self) -> CoreResult<&LocalTokens> {
-        match self {
-            TokenSource::Local(l) => Ok(l),
-            TokenSource::Shared => Err(CoreError::Refused(
-                "this profile borrows its tokens from a backend (token source `shared`), which is not supported yet: switch it to `local`".into(),
-            )),
-        }
-    }
-}
+pub use super::token_source::{CachedToken, LocalTokens, REFRESH_MARGIN, TICKET_TTL};
 
 /// What the UI shows about the component_access_token (never the token itself).
 #[derive(Debug, Clone, Serialize, specta::Type)]

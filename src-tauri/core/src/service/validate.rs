@@ -1,7 +1,7 @@
 //! Input checks shared by the profile forms, the CLI and the service.
 
 use crate::error::{CoreError, CoreResult};
-use crate::wechat::client::ClientConfig;
+use wxopen_wechat::client::ClientConfig;
 
 /// `wx` + 16 hex digits (lower or upper case).
 pub fn appid(value: &str) -> CoreResult<String> {

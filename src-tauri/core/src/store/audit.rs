@@ -5,7 +5,8 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Row};
 use serde::{Deserialize, Serialize};
 
-use super::{Ctx, Store, StoreError};
+use super::db::Store;
+use super::error::{Ctx, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAudit {

@@ -20,36 +20,18 @@ use std::sync::Arc;
 
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::db::{shrink_page_cache, Store};
+use super::error::{Ctx, StoreError};
 use super::permissions;
-use super::search_index::{self, bump_generation, Lookup, SearchIndex};
-use super::tokens::{ensure_authorizer, put_refresh, Flag};
-use super::{now, shrink_page_cache, text_enum, Ctx, Store, StoreError};
+use super::search_index::{Lookup, SearchIndex};
+use super::tx::{bump_generation, ensure_authorizer, generation, put_refresh, Flag};
+use super::types::{AuthorizerQuery, Kind, Permission, Sort, Status};
+use crate::clock::now;
 
 /// Rows per upsert transaction (the list API's page size).
 pub const PAGE_ROWS: usize = 500;
-
-text_enum! {
-    /// Official account or mini program (`None` until details are fetched).
-    pub enum Kind { OfficialAccount => "official_account", MiniProgram => "mini_program" }
-}
-
-text_enum! {
-    pub enum Status { Authorized => "authorized", Revoked => "revoked", NeedsReauth => "needs_reauth" }
-}
-
-text_enum! {
-    /// Sort column of a search (ties are broken by appid).
-    pub enum Sort { NickName => "nick_name", AuthTime => "auth_time", Appid => "appid" }
-}
-
-#[allow(clippy::derivable_impls)] // the enum is defined by text_enum!
-impl Default for Sort {
-    fn default() -> Self {
-        Sort::NickName
-    }
-}
 
 /// One entry of `api_get_authorizer_list`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -69,15 +51,6 @@ pub struct UpsertSummary {
     pub missing_refresh_token: u64,
     /// Entries whose stored refresh token was new or changed.
     pub refresh_tokens_changed: u64,
-}
-
-/// One permission set (`func_info` entry) of an authorizer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-pub struct Permission {
-    pub funcscope_id: i64,
-    pub need_confirm: Option<i64>,
-    pub already_confirm: Option<i64>,
-    pub can_confirm: Option<i64>,
 }
 
 /// Everything `api_get_authorizer_info` (or query_auth + info) tells about an account.
@@ -137,38 +110,6 @@ pub struct AuthorizerDetail {
     pub raw_info: Option<String>,
     pub permissions: Vec<Permission>,
     pub last_seen_sync_id: Option<i64>,
-}
-
-/// A search: substring `query` over nickname, appid, original id, alias and principal name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(default)]
-pub struct AuthorizerQuery {
-    pub query: Option<String>,
-    pub kind: Option<Kind>,
-    pub verify_type: Option<i64>,
-    pub status: Option<Status>,
-    /// `Some(true)`: bound to an open account; `Some(false)`: checked and not bound.
-    pub has_open: Option<bool>,
-    pub sort: Sort,
-    pub desc: bool,
-    pub limit: u32,
-    pub offset: u32,
-}
-
-impl Default for AuthorizerQuery {
-    fn default() -> Self {
-        AuthorizerQuery {
-            query: None,
-            kind: None,
-            verify_type: None,
-            status: None,
-            has_open: None,
-            sort: Sort::NickName,
-            desc: false,
-            limit: 50,
-            offset: 0,
-        }
-    }
 }
 
 /// Below this many matches a search sorts the matches; above, it walks the sort index.
@@ -565,7 +506,7 @@ impl Store {
         let found = self.with_read(|c| {
             // One snapshot for the generation, the index and the rows.
             let tx = c.unchecked_transaction().ctx("begin search")?;
-            let gen = search_index::generation(&tx, profile_id)?;
+            let gen = generation(&tx, profile_id)?;
             let mut built = false;
             let idx = match self.search_cache().get(profile_id, gen) {
                 Lookup::Current(idx) => idx,

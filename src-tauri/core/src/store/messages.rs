@@ -4,7 +4,9 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Row};
 use serde::{Deserialize, Serialize};
 
-use super::{text_enum, Ctx, Store, StoreError};
+use super::db::Store;
+use super::error::{Ctx, StoreError};
+use super::text_enum::text_enum;
 
 text_enum! {
     /// `applied`: acted upon; `failed`: could not be applied; `ignored`: kept only.

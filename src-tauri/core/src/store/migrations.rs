@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use super::{Ctx, StoreError};
+use super::error::{Ctx, StoreError};
 
 /// The schema steps; the latest version is `MIGRATIONS.len()`.
 pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];

@@ -4,8 +4,9 @@
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::search_index::bump_generation;
-use super::{Ctx, Store, StoreError};
+use super::db::Store;
+use super::error::{Ctx, StoreError};
+use super::tx::bump_generation;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct OpenBindingRow {

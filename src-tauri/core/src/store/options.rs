@@ -3,7 +3,8 @@
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
-use super::{Ctx, Store, StoreError};
+use super::db::Store;
+use super::error::{Ctx, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct OptionRow {

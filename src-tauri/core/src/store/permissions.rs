@@ -11,8 +11,8 @@
 
 use serde_json::Value;
 
-use super::authorizers::Permission;
-use super::StoreError;
+use super::error::StoreError;
+use super::types::Permission;
 
 /// `perms` deduplicated (the last entry of a funcscope id wins) and sorted by funcscope id.
 pub fn normalize(perms: &[Permission]) -> Vec<Permission> {

@@ -3,7 +3,9 @@
 use rusqlite::{params, Row};
 use serde::Serialize;
 
-use super::{now, Ctx, Store, StoreError};
+use super::db::Store;
+use super::error::{Ctx, StoreError};
+use crate::clock::now;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPreAuthCode {

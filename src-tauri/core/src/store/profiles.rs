@@ -3,7 +3,10 @@
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
-use super::{is_unique_violation, now, text_enum, Ctx, Store, StoreError};
+use super::db::Store;
+use super::error::{is_unique_violation, Ctx, StoreError};
+use super::text_enum::text_enum;
+use crate::clock::now;
 
 text_enum! {
     /// Where a profile's tokens come from (DESIGN "Token lifecycle"): `local` fetches and caches

@@ -10,7 +10,7 @@
 //!
 //! Freshness: the schema (v3) keeps a per-profile counter, `authorizer_changes.gen`, moved on in
 //! the same transaction as any insert, delete or update of a column the index holds, whichever
-//! process writes: by the store itself ([`bump_generation`], once per transaction) for inserts
+//! process writes: by the store itself ([`bump_generation`](super::tx::bump_generation), once per transaction) for inserts
 //! and updates, by a trigger for deletes. (v3 had triggers for all three; schema v4 dropped the
 //! insert and update ones: a trigger made every row of a sync a two-statement program with a
 //! statement journal, a seventh of a 10,000-account sync's client CPU. A writer outside the
@@ -31,8 +31,8 @@ use std::time::{Duration, Instant};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
-use super::authorizers::{AuthorizerQuery, Kind, Sort, Status};
-use super::{Ctx, StoreError};
+use super::error::{Ctx, StoreError};
+use super::types::{AuthorizerQuery, Kind, Sort, Status};
 
 /// Profiles whose index is kept (the app searches one profile at a time).
 pub const CACHED_PROFILES: usize = 4;
@@ -315,28 +315,7 @@ fn page_of<'a>(
     }
 }
 
-/// Moves `authorizer_changes.gen` of a profile on: called by every store write to a column the
-/// index holds (an insert, or an update of nick_name, auth_time, search_text, kind, status,
-/// verify_type or has_open), once per transaction, inside it. Deletes are still counted by
-/// the v3 trigger (they are rare: a profile's removal).
-pub(crate) fn bump_generation(tx: &Connection, profile_id: i64) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO authorizer_changes (profile_id, gen) VALUES (?1, 1)
-         ON CONFLICT (profile_id) DO UPDATE SET gen = gen + 1",
-    )
-    .and_then(|mut s| s.execute([profile_id]))
-    .ctx("count authorizer changes")?;
-    Ok(())
-}
-
-/// `authorizer_changes.gen` of a profile (0 before its first change).
-pub fn generation(c: &Connection, profile_id: i64) -> Result<i64, StoreError> {
-    use rusqlite::OptionalExtension;
-    c.prepare_cached("SELECT gen FROM authorizer_changes WHERE profile_id = ?1")
-        .and_then(|mut s| s.query_row([profile_id], |r| r.get(0)).optional())
-        .ctx("read authorizer changes")
-        .map(|g| g.unwrap_or(0))
-}
+pub use super::tx::generation;
 
 /// The indexes of the recently searched profiles, each with the generation it was built at
 /// (`None`: the profile's rows cannot be indexed, search in SQL) and when.

@@ -4,7 +4,10 @@
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
-use super::{now, text_enum, Ctx, Store, StoreError};
+use super::db::Store;
+use super::error::{Ctx, StoreError};
+use super::text_enum::text_enum;
+use crate::clock::now;
 
 text_enum! {
     pub enum SyncState { Running => "running", Cancelled => "cancelled", Failed => "failed", Done => "done" }

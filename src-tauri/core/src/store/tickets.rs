@@ -2,7 +2,10 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{text_enum, Ctx, Sensitive, Store, StoreError};
+use super::db::Store;
+use super::error::{Ctx, StoreError};
+use super::text_enum::text_enum;
+use crate::secrets::Sensitive;
 
 /// How many tickets are kept per profile.
 pub const TICKETS_KEPT: i64 = 5;

@@ -5,8 +5,11 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::search_index::bump_generation;
-use super::{now, Ctx, Sensitive, Store, StoreError};
+use super::db::Store;
+use super::error::{Ctx, StoreError};
+use super::tx::{ensure_authorizer, put_refresh, Flag};
+use crate::clock::now;
+use crate::secrets::Sensitive;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComponentTokenRow {
@@ -35,76 +38,6 @@ fn auth_row(r: &Row<'_>) -> rusqlite::Result<AuthorizerTokenRow> {
         refresh_token: Sensitive::new(r.get(4)?),
         updated_at: r.get(5)?,
     })
-}
-
-/// Makes sure an authorizer row exists (tokens reference it). New rows are `authorized`.
-/// Creates the row of an authorizer met outside a list sync (an authorization, a push). It counts
-/// as seen by the sync running at that moment, if any: that run's list was read before the
-/// account existed, and must not mark it revoked.
-pub(crate) fn ensure_authorizer(
-    tx: &rusqlite::Connection,
-    profile_id: i64,
-    appid: &str,
-    t: i64,
-) -> Result<(), StoreError> {
-    let created = tx.prepare_cached(
-        "INSERT INTO authorizers (profile_id, appid, status, status_changed_at, created_at, search_text, last_seen_sync_id)
-         VALUES (?1, ?2, 'authorized', ?3, ?3, lower(?2), (SELECT id FROM sync_runs WHERE profile_id = ?1 AND state = 'running' ORDER BY id DESC LIMIT 1))
-         ON CONFLICT(profile_id, appid) DO NOTHING",
-    )
-    .and_then(|mut s| s.execute(params![profile_id, appid, t]))
-    .ctx("create authorizer")?;
-    if created > 0 {
-        bump_generation(tx, profile_id)?;
-    }
-    Ok(())
-}
-
-/// Whether the caller's own statement already set `authorizers.has_refresh_token` for the token
-/// [`put_refresh`] stores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Flag {
-    /// Set by the caller (in the INSERT or UPDATE of the authorizers row it ran anyway).
-    AlreadySet,
-    /// `put_refresh` sets it when it stored a token.
-    Set,
-}
-
-/// Upserts a non-empty refresh token; returns true when the stored one changed (or was new).
-/// The store keeps `authorizers.has_refresh_token` itself (schema v4 dropped the triggers that
-/// did: each made a token insert a program with a statement journal); refresh tokens are only
-/// deleted with their account, so the flag never goes back to 0.
-pub(crate) fn put_refresh(
-    tx: &rusqlite::Connection,
-    profile_id: i64,
-    appid: &str,
-    refresh_token: &str,
-    t: i64,
-    flag: Flag,
-) -> Result<bool, StoreError> {
-    if refresh_token.is_empty() {
-        return Ok(false);
-    }
-    let n = tx
-        .prepare_cached(
-            "INSERT INTO authorizer_tokens (profile_id, appid, refresh_token, updated_at)
-             VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(profile_id, appid) DO UPDATE SET
-                 refresh_token = CASE WHEN excluded.refresh_token <> '' THEN excluded.refresh_token ELSE refresh_token END,
-                 updated_at = excluded.updated_at
-             WHERE refresh_token <> excluded.refresh_token AND excluded.refresh_token <> ''",
-        )
-        .and_then(|mut s| s.execute(params![profile_id, appid, refresh_token, t]))
-        .ctx("store refresh token")?;
-    if n > 0 && flag == Flag::Set {
-        tx.prepare_cached(
-            "UPDATE authorizers SET has_refresh_token = 1
-             WHERE profile_id = ?1 AND appid = ?2 AND has_refresh_token = 0",
-        )
-        .and_then(|mut s| s.execute(params![profile_id, appid]))
-        .ctx("flag the refresh token")?;
-    }
-    Ok(n > 0)
 }
 
 impl Store {

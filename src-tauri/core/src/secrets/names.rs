@@ -1,0 +1,37 @@
+//! Where a secret lives in the keychain: service and account names.
+
+use serde::Serialize;
+
+/// The keychain service name all our entries live under.
+pub const SERVICE: &str = "wxopen-console";
+
+/// Which secret of a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretName {
+    AppSecret,
+    Token,
+    EncodingAesKey,
+}
+
+impl SecretName {
+    pub const ALL: [SecretName; 3] = [
+        SecretName::AppSecret,
+        SecretName::Token,
+        SecretName::EncodingAesKey,
+    ];
+
+    /// The name used in the keychain account (`<component_appid>/<name>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretName::AppSecret => "appsecret",
+            SecretName::Token => "token",
+            SecretName::EncodingAesKey => "encoding_aes_key",
+        }
+    }
+}
+
+/// The keychain account of a secret: `<component_appid>/<name>`.
+pub fn account(appid: &str, name: SecretName) -> String {
+    format!("{appid}/{}", name.as_str())
+}
