@@ -246,42 +246,10 @@ pub fn profile(seed: u64, index: u32, kind: Option<Kind>) -> Profile {
         Kind::OfficialAccount => format!("{city}{core}{topic}{}", r.pick(OA_SUFFIX)),
         Kind::MiniProgram => format!("{core}{topic}{}", r.pick(MP_SUFFIX)),
     };
-    let service_type = match kind {
-        Kind::OfficialAccount if personal => 0,
-        Kind::OfficialAccount => match r.below(100) {
-            0..=34 => 0,
-            35..=39 => 1,
-            _ => 2,
-        },
-        Kind::MiniProgram => match r.below(100) {
-            0..=84 => 0,
-            85..=89 => 12,
-            90..=94 => 4,
-            95..=97 => 10,
-            _ => 2,
-        },
-    };
-    let verify_type = if personal {
-        -1
-    } else {
-        match (kind, r.below(100)) {
-            (_, 0..=24) => -1,
-            (Kind::MiniProgram, _) => 0,
-            (Kind::OfficialAccount, 25..=89) => 0,
-            (Kind::OfficialAccount, v) => [1, 2, 3, 4, 5][(v % 5) as usize],
-        }
-    };
+    let service_type = draw_service_type(&mut r, kind, personal);
+    let verify_type = draw_verify_type(&mut r, kind, personal);
     let user_name = format!("gh_{}", r.hex(12));
-    let alias = match kind {
-        Kind::OfficialAccount if r.percent(80) => {
-            format!(
-                "{}{}",
-                ["sz", "gz", "hz", "bj", "sh", "cd", "wh", "nj"][r.below(8) as usize],
-                r.below(1_000_000)
-            )
-        }
-        _ => String::new(),
-    };
+    let alias = draw_alias(&mut r, kind);
     let business = [0u8; 5].map(|_| u8::from(r.percent(30)));
     let account_status = match r.below(200) {
         0 => 14,
@@ -290,34 +258,7 @@ pub fn profile(seed: u64, index: u32, kind: Option<Kind>) -> Profile {
         3 => 19,
         _ => 1,
     };
-    let (base, extra) = match kind {
-        Kind::OfficialAccount => (OA_BASE_FUNCS, OA_EXTRA_FUNCS),
-        Kind::MiniProgram => (MP_BASE_FUNCS, MP_EXTRA_FUNCS),
-    };
-    let mut ids: Vec<u32> = base.iter().copied().filter(|_| r.percent(92)).collect();
-    ids.extend(extra.iter().copied().filter(|_| r.percent(25)));
-    if r.percent(88) {
-        ids.push(open_func(kind));
-    }
-    if r.percent(10) {
-        ids.push(*r.pick(UNKNOWN_FUNCS));
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    let funcs = ids
-        .into_iter()
-        .map(|id| {
-            let confirm = r.percent(8).then(|| {
-                let already = u8::from(r.percent(50));
-                Confirm {
-                    need_confirm: 1,
-                    already_confirm: already,
-                    can_confirm: u8::from(already == 0),
-                }
-            });
-            Func { id, confirm }
-        })
-        .collect();
+    let funcs = draw_funcs(&mut r, kind);
     // 2016-01-01 .. 2026-06-01
     let auth_time = 1_451_606_400 + r.below(1_780_272_000 - 1_451_606_400) as i64;
     let queried = r.percent(85);
@@ -359,6 +300,83 @@ pub fn profile(seed: u64, index: u32, kind: Option<Kind>) -> Profile {
         categories,
         domains,
     }
+}
+
+// The draws below take the profile's generator in a fixed order: reordering them changes every
+// seeded account.
+
+fn draw_service_type(r: &mut Rng, kind: Kind, personal: bool) -> i64 {
+    match kind {
+        Kind::OfficialAccount if personal => 0,
+        Kind::OfficialAccount => match r.below(100) {
+            0..=34 => 0,
+            35..=39 => 1,
+            _ => 2,
+        },
+        Kind::MiniProgram => match r.below(100) {
+            0..=84 => 0,
+            85..=89 => 12,
+            90..=94 => 4,
+            95..=97 => 10,
+            _ => 2,
+        },
+    }
+}
+
+fn draw_verify_type(r: &mut Rng, kind: Kind, personal: bool) -> i64 {
+    if personal {
+        -1
+    } else {
+        match (kind, r.below(100)) {
+            (_, 0..=24) => -1,
+            (Kind::MiniProgram, _) => 0,
+            (Kind::OfficialAccount, 25..=89) => 0,
+            (Kind::OfficialAccount, v) => [1, 2, 3, 4, 5][(v % 5) as usize],
+        }
+    }
+}
+
+fn draw_alias(r: &mut Rng, kind: Kind) -> String {
+    match kind {
+        Kind::OfficialAccount if r.percent(80) => {
+            format!(
+                "{}{}",
+                ["sz", "gz", "hz", "bj", "sh", "cd", "wh", "nj"][r.below(8) as usize],
+                r.below(1_000_000)
+            )
+        }
+        _ => String::new(),
+    }
+}
+
+fn draw_funcs(r: &mut Rng, kind: Kind) -> Vec<Func> {
+    let (base, extra) = match kind {
+        Kind::OfficialAccount => (OA_BASE_FUNCS, OA_EXTRA_FUNCS),
+        Kind::MiniProgram => (MP_BASE_FUNCS, MP_EXTRA_FUNCS),
+    };
+    let mut ids: Vec<u32> = base.iter().copied().filter(|_| r.percent(92)).collect();
+    ids.extend(extra.iter().copied().filter(|_| r.percent(25)));
+    if r.percent(88) {
+        ids.push(open_func(kind));
+    }
+    if r.percent(10) {
+        ids.push(*r.pick(UNKNOWN_FUNCS));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| {
+            let confirm = r.percent(8).then(|| {
+                let already = u8::from(r.percent(50));
+                Confirm {
+                    need_confirm: 1,
+                    already_confirm: already,
+                    can_confirm: u8::from(already == 0),
+                }
+            });
+            Func { id, confirm }
+        })
+        .collect()
 }
 
 pub fn func_info_json(funcs: &[Func]) -> Value {

@@ -279,6 +279,61 @@ fn is_appid(s: &str) -> bool {
 
 type Body = Map<String, Value>;
 
+/// What a link may authorize: biz_appid pins the one account allowed and wins over auth_type
+/// (reference §2.1); auth_type 1 allows official accounts only, 2 mini programs only.
+fn check_link_scope(req: &AuthorizeRequest, auth_type: i64, kind: Kind) -> Result<(), ApiError> {
+    match &req.biz_appid {
+        // biz_appid pins the one account allowed, and wins over auth_type (reference §2.1).
+        Some(biz) if req.appid.as_deref() != Some(biz.as_str()) => Err(err(
+            40097,
+            "invalid args: this link is for another account (biz_appid)",
+        )),
+        Some(_) => Ok(()),
+        None => match (auth_type, kind) {
+            (1, Kind::MiniProgram) => Err(err(
+                40097,
+                "invalid args: auth_type 1 allows official accounts only",
+            )),
+            (2, Kind::OfficialAccount) => Err(err(
+                40097,
+                "invalid args: auth_type 2 allows mini programs only",
+            )),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// The permission sets an authorization grants: those asked for, else an existing account's
+/// own, else the kind's base sets plus the open-platform one.
+fn granted_funcs(req: &AuthorizeRequest, existing: bool, kind: Kind, base: &Profile) -> Vec<Func> {
+    match &req.func_ids {
+        Some(ids) => ids.iter().map(|&id| Func { id, confirm: None }).collect(),
+        None if existing => base.funcs.clone(),
+        None => {
+            let core = match kind {
+                Kind::OfficialAccount => seed::OA_BASE_FUNCS,
+                Kind::MiniProgram => seed::MP_BASE_FUNCS,
+            };
+            let mut f: Vec<Func> = core.iter().map(|&id| Func { id, confirm: None }).collect();
+            f.push(Func {
+                id: seed::open_func(kind),
+                confirm: None,
+            });
+            f
+        }
+    }
+}
+
+/// `redirect_uri?auth_code=…&expires_in=…`, as the authorization page redirects.
+fn redirect_with_code(uri: &str, auth_code: &str) -> Result<String, ApiError> {
+    let mut url =
+        url::Url::parse(uri).map_err(|_| err(40097, "invalid args: redirect_uri is not a URL"))?;
+    url.query_pairs_mut()
+        .append_pair("auth_code", auth_code)
+        .append_pair("expires_in", &AUTH_CODE_TTL.to_string());
+    Ok(url.to_string())
+}
+
 fn parse_body(body: &[u8], allow_empty: bool) -> Result<Body, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return if allow_empty {
@@ -585,79 +640,11 @@ impl Shared {
                 self.check_secret(b, "component_secret")?;
                 Ok(ok())
             }
-            "/cgi-bin/component/api_create_preauthcode" => {
-                self.check_component_appid(b)?;
-                let code = format!("preauthcode@@@{}", random_token(40));
-                g.pre_auth.retain(|_, c| c.expires_at > now && !c.used);
-                g.pre_auth.insert(
-                    code.clone(),
-                    Code {
-                        index: None,
-                        expires_at: now + PRE_AUTH_TTL,
-                        used: false,
-                    },
-                );
-                Ok(json!({"pre_auth_code": code, "expires_in": PRE_AUTH_TTL}))
-            }
+            "/cgi-bin/component/api_create_preauthcode" => self.create_preauthcode(g, b, now),
             "/cgi-bin/component/api_query_auth" => self.query_auth(g, b, now),
-            "/cgi-bin/component/api_authorizer_token" => {
-                self.check_component_appid(b)?;
-                let index = self.authorizer(g, b, "authorizer_appid")?;
-                let p = self.profile(g, index);
-                let expected = self.refresh_token(g, &p);
-                match text(b, "authorizer_refresh_token") {
-                    Some(t) if !expected.is_empty() && t == expected => {}
-                    _ => return Err(err(61023, "refresh_token is invalid")),
-                }
-                let token = self.issue_authorizer_token(g, index, now);
-                Ok(
-                    json!({"authorizer_access_token": token, "expires_in": TOKEN_TTL, "authorizer_refresh_token": expected}),
-                )
-            }
-            "/cgi-bin/component/api_get_authorizer_info" => {
-                self.check_component_appid(b)?;
-                let index = self.authorizer(g, b, "authorizer_appid")?;
-                let p = self.profile(g, index);
-                Ok(json!({
-                    "authorizer_info": p.authorizer_info(&self.base_url),
-                    "authorization_info": {
-                        "authorizer_appid": p.appid,
-                        "authorizer_refresh_token": self.refresh_token(g, &p),
-                        "func_info": seed::func_info_json(&p.funcs),
-                    }
-                }))
-            }
-            "/cgi-bin/component/api_get_authorizer_list" => {
-                self.check_component_appid(b)?;
-                let offset = int(b, "offset")?.unwrap_or(0);
-                let count = int(b, "count")?.ok_or_else(|| err(47001, "data format error"))?;
-                if offset < 0 || count < 0 {
-                    return Err(err(47001, "data format error"));
-                }
-                if count > LIST_MAX {
-                    return Err(err(40170, "args count exceed count limit"));
-                }
-                let all = i64::from(g.seeded) + g.added.len() as i64;
-                let total = all - g.revoked.len() as i64;
-                // The `offset`-th authorized index: skip the revoked ones before it.
-                let mut start = offset;
-                for &r in &g.revoked {
-                    if i64::from(r) <= start {
-                        start += 1;
-                    } else {
-                        break;
-                    }
-                }
-                let list: Vec<Value> = (start.min(all)..all)
-                    .filter(|i| !g.revoked.contains(&(*i as u32)))
-                    .take(usize::try_from(count).unwrap_or(0))
-                    .map(|i| {
-                        let p = self.profile(g, i as u32);
-                        json!({"authorizer_appid": p.appid, "refresh_token": self.refresh_token(g, &p), "auth_time": p.auth_time})
-                    })
-                    .collect();
-                Ok(json!({"total_count": total, "list": list}))
-            }
+            "/cgi-bin/component/api_authorizer_token" => self.authorizer_token(g, b, now),
+            "/cgi-bin/component/api_get_authorizer_info" => self.authorizer_info(g, b),
+            "/cgi-bin/component/api_get_authorizer_list" => self.authorizer_list(g, b),
             "/cgi-bin/component/api_get_authorizer_option"
             | "/cgi-bin/component/api_set_authorizer_option" => {
                 self.check_component_appid(b)?;
@@ -689,47 +676,9 @@ impl Shared {
                 }
                 self.clear_quota(g, appid, now)
             }
-            "/cgi-bin/component/clear_quota/v2" => {
-                self.check_component_appid(b)?;
-                self.check_secret(b, "appsecret")?;
-                let owner = match text(b, "appid") {
-                    None => self.creds.component_appid.clone(),
-                    Some(a) if a == self.creds.component_appid => a.to_owned(),
-                    Some(a) => {
-                        self.index(g, a).ok_or_else(not_authorized)?;
-                        a.to_owned()
-                    }
-                };
-                self.clear_quota(g, &owner, now)
-            }
+            "/cgi-bin/component/clear_quota/v2" => self.clear_quota_v2(g, b, now),
             "/cgi-bin/openapi/quota/get" => self.quota_get(g, caller, b, now),
-            "/cgi-bin/openapi/rid/get" => {
-                let rid = text(b, "rid").ok_or_else(|| err(47001, "data format error"))?;
-                let well_formed = rid.len() == 26
-                    && rid.split('-').count() == 3
-                    && rid
-                        .split('-')
-                        .all(|p| p.len() == 8 && p.bytes().all(|c| c.is_ascii_hexdigit()));
-                if !well_formed {
-                    return Err(err(76002, "rid is error"));
-                }
-                let rec = g
-                    .rids
-                    .iter()
-                    .find(|r| r.rid == rid)
-                    .ok_or_else(|| err(76001, "rid not found"))?;
-                if rec.owner != self.owner_appid(caller) {
-                    return Err(err(76003, "could not query this rid, no permission"));
-                }
-                Ok(json!({"errcode": 0, "errmsg": "ok", "request": {
-                    "invoke_time": rec.invoke_time,
-                    "cost_in_ms": 1,
-                    "request_url": rec.request_url,
-                    "request_body": rec.request_body,
-                    "response_body": rec.response_body,
-                    "client_ip": rec.client_ip,
-                }}))
-            }
+            "/cgi-bin/openapi/rid/get" => self.rid_get(g, caller, b),
             p if p.starts_with("/cgi-bin/open/") => {
                 let Caller::Authorizer(index) = caller else {
                     return Err(err(48001, "api unauthorized"));
@@ -738,6 +687,124 @@ impl Shared {
             }
             _ => Err(err(48001, "api unauthorized")),
         }
+    }
+
+    fn create_preauthcode(&self, g: &mut Inner, b: &Body, now: i64) -> Result<Value, ApiError> {
+        self.check_component_appid(b)?;
+        let code = format!("preauthcode@@@{}", random_token(40));
+        g.pre_auth.retain(|_, c| c.expires_at > now && !c.used);
+        g.pre_auth.insert(
+            code.clone(),
+            Code {
+                index: None,
+                expires_at: now + PRE_AUTH_TTL,
+                used: false,
+            },
+        );
+        Ok(json!({"pre_auth_code": code, "expires_in": PRE_AUTH_TTL}))
+    }
+
+    fn authorizer_token(&self, g: &mut Inner, b: &Body, now: i64) -> Result<Value, ApiError> {
+        self.check_component_appid(b)?;
+        let index = self.authorizer(g, b, "authorizer_appid")?;
+        let p = self.profile(g, index);
+        let expected = self.refresh_token(g, &p);
+        match text(b, "authorizer_refresh_token") {
+            Some(t) if !expected.is_empty() && t == expected => {}
+            _ => return Err(err(61023, "refresh_token is invalid")),
+        }
+        let token = self.issue_authorizer_token(g, index, now);
+        Ok(
+            json!({"authorizer_access_token": token, "expires_in": TOKEN_TTL, "authorizer_refresh_token": expected}),
+        )
+    }
+
+    fn authorizer_info(&self, g: &mut Inner, b: &Body) -> Result<Value, ApiError> {
+        self.check_component_appid(b)?;
+        let index = self.authorizer(g, b, "authorizer_appid")?;
+        let p = self.profile(g, index);
+        Ok(json!({
+            "authorizer_info": p.authorizer_info(&self.base_url),
+            "authorization_info": {
+                "authorizer_appid": p.appid,
+                "authorizer_refresh_token": self.refresh_token(g, &p),
+                "func_info": seed::func_info_json(&p.funcs),
+            }
+        }))
+    }
+
+    fn authorizer_list(&self, g: &mut Inner, b: &Body) -> Result<Value, ApiError> {
+        self.check_component_appid(b)?;
+        let offset = int(b, "offset")?.unwrap_or(0);
+        let count = int(b, "count")?.ok_or_else(|| err(47001, "data format error"))?;
+        if offset < 0 || count < 0 {
+            return Err(err(47001, "data format error"));
+        }
+        if count > LIST_MAX {
+            return Err(err(40170, "args count exceed count limit"));
+        }
+        let all = i64::from(g.seeded) + g.added.len() as i64;
+        let total = all - g.revoked.len() as i64;
+        // The `offset`-th authorized index: skip the revoked ones before it.
+        let mut start = offset;
+        for &r in &g.revoked {
+            if i64::from(r) <= start {
+                start += 1;
+            } else {
+                break;
+            }
+        }
+        let list: Vec<Value> = (start.min(all)..all)
+            .filter(|i| !g.revoked.contains(&(*i as u32)))
+            .take(usize::try_from(count).unwrap_or(0))
+            .map(|i| {
+                let p = self.profile(g, i as u32);
+                json!({"authorizer_appid": p.appid, "refresh_token": self.refresh_token(g, &p), "auth_time": p.auth_time})
+            })
+            .collect();
+        Ok(json!({"total_count": total, "list": list}))
+    }
+
+    fn clear_quota_v2(&self, g: &mut Inner, b: &Body, now: i64) -> Result<Value, ApiError> {
+        self.check_component_appid(b)?;
+        self.check_secret(b, "appsecret")?;
+        let owner = match text(b, "appid") {
+            None => self.creds.component_appid.clone(),
+            Some(a) if a == self.creds.component_appid => a.to_owned(),
+            Some(a) => {
+                self.index(g, a).ok_or_else(not_authorized)?;
+                a.to_owned()
+            }
+        };
+        self.clear_quota(g, &owner, now)
+    }
+
+    fn rid_get(&self, g: &mut Inner, caller: Caller, b: &Body) -> Result<Value, ApiError> {
+        let rid = text(b, "rid").ok_or_else(|| err(47001, "data format error"))?;
+        let well_formed = rid.len() == 26
+            && rid.split('-').count() == 3
+            && rid
+                .split('-')
+                .all(|p| p.len() == 8 && p.bytes().all(|c| c.is_ascii_hexdigit()));
+        if !well_formed {
+            return Err(err(76002, "rid is error"));
+        }
+        let rec = g
+            .rids
+            .iter()
+            .find(|r| r.rid == rid)
+            .ok_or_else(|| err(76001, "rid not found"))?;
+        if rec.owner != self.owner_appid(caller) {
+            return Err(err(76003, "could not query this rid, no permission"));
+        }
+        Ok(json!({"errcode": 0, "errmsg": "ok", "request": {
+            "invoke_time": rec.invoke_time,
+            "cost_in_ms": 1,
+            "request_url": rec.request_url,
+            "request_body": rec.request_body,
+            "response_body": rec.response_body,
+            "client_ip": rec.client_ip,
+        }}))
     }
 
     fn check_secret(&self, b: &Body, key: &str) -> Result<(), ApiError> {
@@ -1035,31 +1102,7 @@ impl Shared {
                 ))
             }
         };
-        match &req.biz_appid {
-            // biz_appid pins the one account allowed, and wins over auth_type (reference §2.1).
-            Some(biz) if req.appid.as_deref() != Some(biz.as_str()) => {
-                return Err(err(
-                    40097,
-                    "invalid args: this link is for another account (biz_appid)",
-                ));
-            }
-            Some(_) => {}
-            None => match (auth_type, kind) {
-                (1, Kind::MiniProgram) => {
-                    return Err(err(
-                        40097,
-                        "invalid args: auth_type 1 allows official accounts only",
-                    ))
-                }
-                (2, Kind::OfficialAccount) => {
-                    return Err(err(
-                        40097,
-                        "invalid args: auth_type 2 allows mini programs only",
-                    ))
-                }
-                _ => {}
-            },
-        }
+        check_link_scope(req, auth_type, kind)?;
         g.pre_auth
             .get_mut(&req.pre_auth_code)
             .expect("checked")
@@ -1074,22 +1117,7 @@ impl Shared {
             }
         };
         let base = self.profile(&g, index);
-        let funcs = match &req.func_ids {
-            Some(ids) => ids.iter().map(|&id| Func { id, confirm: None }).collect(),
-            None if existing.is_some() => base.funcs.clone(),
-            None => {
-                let core = match kind {
-                    Kind::OfficialAccount => seed::OA_BASE_FUNCS,
-                    Kind::MiniProgram => seed::MP_BASE_FUNCS,
-                };
-                let mut f: Vec<Func> = core.iter().map(|&id| Func { id, confirm: None }).collect();
-                f.push(Func {
-                    id: seed::open_func(kind),
-                    confirm: None,
-                });
-                f
-            }
-        };
+        let funcs = granted_funcs(req, existing.is_some(), kind, &base);
         // Re-authorization issues a new refresh token (the old one → 61023) and kills the
         // account's access tokens.
         let change = g.changes.entry(index).or_default();
@@ -1112,17 +1140,11 @@ impl Shared {
                 used: false,
             },
         );
-        let redirect_url = match &req.redirect_uri {
-            None => None,
-            Some(uri) => {
-                let mut url = url::Url::parse(uri)
-                    .map_err(|_| err(40097, "invalid args: redirect_uri is not a URL"))?;
-                url.query_pairs_mut()
-                    .append_pair("auth_code", &auth_code)
-                    .append_pair("expires_in", &AUTH_CODE_TTL.to_string());
-                Some(url.to_string())
-            }
-        };
+        let redirect_url = req
+            .redirect_uri
+            .as_deref()
+            .map(|uri| redirect_with_code(uri, &auth_code))
+            .transpose()?;
         let appid = base.appid.clone();
         Ok((
             AuthorizeOutcome {

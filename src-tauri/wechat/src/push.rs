@@ -426,127 +426,168 @@ fn flatten(xml: &str) -> Result<BTreeMap<String, String>, PushError> {
     if contains_ignore_case(xml, "<!DOCTYPE") || contains_ignore_case(xml, "<!ENTITY") {
         return Err(PushError::DtdForbidden);
     }
-
-    struct Open {
-        name: String,
-        text: String,
-        has_children: bool,
-    }
     let mut reader = Reader::from_str(xml);
-    let mut stack: Vec<Open> = Vec::new();
-    let mut fields = BTreeMap::new();
-    let mut saw_root = false;
-    // Problems found by us are at the end of the last event; syntax errors found by quick-xml
-    // are reported at the start of the offending markup.
-    let malformed = |reader: &Reader<&[u8]>, detail: String| PushError::Malformed {
-        position: reader.buffer_position(),
-        detail,
-    };
-    let syntax = |reader: &Reader<&[u8]>, e: quick_xml::Error| PushError::Malformed {
-        position: reader.error_position(),
-        detail: e.to_string(),
-    };
-
-    let leaf = |stack: &[Open], name: &str, text: &str, fields: &mut BTreeMap<String, String>| {
-        if stack.is_empty() {
-            return; // the root itself
-        }
-        let mut path: Vec<&str> = stack[1..].iter().map(|o| o.name.as_str()).collect();
-        path.push(name);
-        fields.insert(path.join("."), text.trim().to_owned());
-    };
-
+    let mut tree = Flattener::default();
     loop {
         let event = reader.read_event().map_err(|e| syntax(&reader, e))?;
-        match event {
+        let step = match event {
             Event::Start(start) => {
-                if stack.is_empty() && saw_root {
-                    return Err(malformed(&reader, "more than one root element".into()));
-                }
-                saw_root = true;
-                if let Some(parent) = stack.last_mut() {
-                    parent.has_children = true;
-                }
-                let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
-                stack.push(Open {
-                    name,
-                    text: String::new(),
-                    has_children: false,
-                });
+                tree.open(String::from_utf8_lossy(start.name().as_ref()).into_owned())
             }
-            Event::Empty(empty) => {
-                if stack.is_empty() {
-                    if saw_root {
-                        return Err(malformed(&reader, "more than one root element".into()));
-                    }
-                    saw_root = true;
-                    continue;
-                }
-                if let Some(parent) = stack.last_mut() {
-                    parent.has_children = true;
-                }
-                let name = String::from_utf8_lossy(empty.name().as_ref()).into_owned();
-                leaf(&stack, &name, "", &mut fields);
-            }
+            Event::Empty(empty) => tree.empty(&String::from_utf8_lossy(empty.name().as_ref())),
             Event::End(_) => {
-                let open = stack.pop().expect("quick-xml checks end names");
-                if !open.has_children {
-                    leaf(&stack, &open.name, &open.text, &mut fields);
-                }
+                tree.close();
+                Ok(())
             }
             Event::Text(text) => {
                 let decoded = text
                     .decode()
                     .map_err(|e| malformed(&reader, e.to_string()))?;
-                match stack.last_mut() {
-                    Some(open) => open.text.push_str(&decoded),
-                    None if decoded.trim().is_empty() => {}
-                    None => return Err(malformed(&reader, "text outside the root element".into())),
-                }
+                tree.text(&decoded, true)
             }
             Event::CData(cdata) => {
                 let decoded = cdata
                     .decode()
                     .map_err(|e| malformed(&reader, e.to_string()))?;
-                if let Some(open) = stack.last_mut() {
-                    open.text.push_str(&decoded);
-                }
+                tree.text(&decoded, false)
             }
             Event::GeneralRef(reference) => {
-                let resolved = match reference.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    Ok(None) => {
-                        let name = reference
-                            .decode()
-                            .map_err(|e| malformed(&reader, e.to_string()))?;
-                        quick_xml::escape::resolve_predefined_entity(&name)
-                            .ok_or_else(|| malformed(&reader, format!("unknown entity &{name};")))?
-                            .to_owned()
-                    }
-                    Err(e) => return Err(syntax(&reader, e)),
-                };
-                if let Some(open) = stack.last_mut() {
-                    open.text.push_str(&resolved);
-                }
+                let resolved = resolve_reference(&reader, &reference)?;
+                tree.text(&resolved, false)
             }
             Event::DocType(_) => return Err(PushError::DtdForbidden),
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => Ok(()),
             Event::Eof => break,
+        };
+        step.map_err(|detail| malformed(&reader, detail))?;
+    }
+    tree.finish(xml.len())
+}
+
+/// Problems found by us are at the end of the last event.
+fn malformed(reader: &Reader<&[u8]>, detail: String) -> PushError {
+    PushError::Malformed {
+        position: reader.buffer_position(),
+        detail,
+    }
+}
+
+/// Syntax errors found by quick-xml are reported at the start of the offending markup.
+fn syntax(reader: &Reader<&[u8]>, e: quick_xml::Error) -> PushError {
+    PushError::Malformed {
+        position: reader.error_position(),
+        detail: e.to_string(),
+    }
+}
+
+/// `&#…;` and the five predefined entities; anything else is an error (no DTD, no others).
+fn resolve_reference(
+    reader: &Reader<&[u8]>,
+    reference: &quick_xml::events::BytesRef<'_>,
+) -> Result<String, PushError> {
+    match reference.resolve_char_ref() {
+        Ok(Some(c)) => Ok(c.to_string()),
+        Ok(None) => {
+            let name = reference
+                .decode()
+                .map_err(|e| malformed(reader, e.to_string()))?;
+            quick_xml::escape::resolve_predefined_entity(&name)
+                .map(str::to_owned)
+                .ok_or_else(|| malformed(reader, format!("unknown entity &{name};")))
+        }
+        Err(e) => Err(syntax(reader, e)),
+    }
+}
+
+/// An element being read: its text so far, and whether it has children (then it is no leaf).
+struct Open {
+    name: String,
+    text: String,
+    has_children: bool,
+}
+
+/// The state of [`flatten`]: the open elements and the leaves found.
+#[derive(Default)]
+struct Flattener {
+    stack: Vec<Open>,
+    fields: BTreeMap<String, String>,
+    saw_root: bool,
+}
+
+impl Flattener {
+    fn open(&mut self, name: String) -> Result<(), String> {
+        if self.stack.is_empty() && self.saw_root {
+            return Err("more than one root element".into());
+        }
+        self.saw_root = true;
+        if let Some(parent) = self.stack.last_mut() {
+            parent.has_children = true;
+        }
+        self.stack.push(Open {
+            name,
+            text: String::new(),
+            has_children: false,
+        });
+        Ok(())
+    }
+
+    fn empty(&mut self, name: &str) -> Result<(), String> {
+        if self.stack.is_empty() {
+            if self.saw_root {
+                return Err("more than one root element".into());
+            }
+            self.saw_root = true;
+            return Ok(());
+        }
+        if let Some(parent) = self.stack.last_mut() {
+            parent.has_children = true;
+        }
+        self.leaf(name, "");
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        let open = self.stack.pop().expect("quick-xml checks end names");
+        if !open.has_children {
+            self.leaf(&open.name, &open.text);
         }
     }
-    if let Some(open) = stack.last() {
-        return Err(PushError::Malformed {
-            position: xml.len() as u64,
-            detail: format!("element <{}> is not closed", open.name),
-        });
+
+    /// Text inside the current element; `strict`: text outside the root is an error (CDATA and
+    /// references there are ignored, as before).
+    fn text(&mut self, text: &str, strict: bool) -> Result<(), String> {
+        match self.stack.last_mut() {
+            Some(open) => open.text.push_str(text),
+            None if !strict || text.trim().is_empty() => {}
+            None => return Err("text outside the root element".into()),
+        }
+        Ok(())
     }
-    if !saw_root {
-        return Err(PushError::Malformed {
-            position: 0,
-            detail: "no XML element found (empty body?)".into(),
-        });
+
+    fn leaf(&mut self, name: &str, text: &str) {
+        if self.stack.is_empty() {
+            return; // the root itself
+        }
+        let mut path: Vec<&str> = self.stack[1..].iter().map(|o| o.name.as_str()).collect();
+        path.push(name);
+        self.fields.insert(path.join("."), text.trim().to_owned());
     }
-    Ok(fields)
+
+    fn finish(self, len: usize) -> Result<BTreeMap<String, String>, PushError> {
+        if let Some(open) = self.stack.last() {
+            return Err(PushError::Malformed {
+                position: len as u64,
+                detail: format!("element <{}> is not closed", open.name),
+            });
+        }
+        if !self.saw_root {
+            return Err(PushError::Malformed {
+                position: 0,
+                detail: "no XML element found (empty body?)".into(),
+            });
+        }
+        Ok(self.fields)
+    }
 }
 
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {

@@ -10,6 +10,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::future::join_all;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
@@ -19,6 +20,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::store::authorizers::{AuthorizerInfoRecord, ListedAuthorizer};
 use crate::store::sync_runs::{SyncRunRow, SyncState};
 use crate::store::types::{Kind, Permission};
+use crate::store::Store;
 use wxopen_wechat::client::AUTHORIZER_LIST_MAX_COUNT;
 use wxopen_wechat::models::AuthorizerInfoAnswer;
 
@@ -330,6 +332,9 @@ impl Console {
         Ok(())
     }
 
+    /// The details phase: a producer reads the accounts still to fetch, `lanes` lanes call
+    /// `api_get_authorizer_info`, one writer saves the answers in batches. All three run on
+    /// this task (no spawn: on the CLI's one-thread runtime a hop between tasks costs wake-ups).
     async fn sync_details(
         &self,
         rt: &ProfileRt,
@@ -350,151 +355,25 @@ impl Console {
         let lanes = concurrency
             .unwrap_or(self.options.sync_concurrency)
             .clamp(1, 64);
-        // Work queue: appids read from the store by cursor, in row order (see
-        // `Store::needing_details_after`).
-        let (work_tx, work_rx) = async_channel(lanes * 4);
-        let write_batch = write_batch_for(remaining as usize);
-        let (done_tx, mut done_rx) = mpsc::channel::<Done>(details_queue_for(lanes));
-        let store = self.store.clone();
-        let profile_id = rt.id();
-        let run_id = run.id;
-        let producer_cancel = cancel.clone();
-        let producer = async move {
-            let mut after = 0;
-            loop {
-                if producer_cancel.is_cancelled() {
-                    break;
-                }
-                let batch = store.needing_details_after(profile_id, run_id, after, 1000)?;
-                let Some(&(last, _)) = batch.last() else {
-                    break;
-                };
-                after = last;
-                for (_, appid) in batch {
-                    if work_tx.send(appid).await.is_err() {
-                        return Ok::<(), CoreError>(());
-                    }
-                }
-            }
-            Ok(())
+        let (work_tx, work_rx) = async_channel::bounded(lanes * 4);
+        let (done_tx, done_rx) = mpsc::channel::<Done>(details_queue_for(lanes));
+        let producer = produce_details_work(self.store.clone(), rt.id(), run.id, work_tx, cancel);
+        let lanes = join_all(
+            (0..lanes)
+                .map(|lane| self.details_lane(rt, lane, work_rx.clone(), done_tx.clone(), cancel)),
+        );
+        drop((done_tx, work_rx));
+        let writer = DetailsWriter {
+            store: self.store.clone(),
+            profile_id: rt.id(),
+            run: &*run,
+            total,
+            resumed,
+            batch: write_batch_for(remaining as usize),
         };
-        let workers: Vec<_> = (0..lanes)
-            .map(|lane| {
-                let work_rx = work_rx.clone();
-                let done_tx = done_tx.clone();
-                async move {
-                    // Lanes start LANE_STAGGER apart. Started together, they would stay in
-                    // step (same latency each round) and all want the CPU at the same instant
-                    // to handle their answers, so every round would wait for the slowest of 8
-                    // queued answers; apart, each lane's answer is handled while the others
-                    // wait for theirs.
-                    if lane > 0 {
-                        tokio::select! {
-                            _ = tokio::time::sleep(LANE_STAGGER * lane as u32) => {}
-                            _ = cancel.cancelled() => return,
-                        }
-                    }
-                    while let Some(appid) = work_rx.recv().await {
-                        if cancel.is_cancelled() {
-                            break;
-                        }
-                        let r = self
-                            .retry_transient(cancel, || {
-                                // Borrows the client and the appid: no per-call clones.
-                                let appid = appid.as_str();
-                                self.with_component_token(rt, move |ct| async move {
-                                    rt.client.authorizer_info(&ct, rt.appid(), appid).await
-                                })
-                            })
-                            .await;
-                        let msg = match r {
-                            Ok(a) => Done::Ok(appid, Box::new(a)),
-                            Err(CoreError::Cancelled) => break,
-                            Err(e) => Done::Failed(appid, e.to_string()),
-                        };
-                        if done_tx.send(msg).await.is_err() {
-                            break;
-                        }
-                    }
-                }
-            })
-            .collect();
-        drop(done_tx);
-        drop(work_rx);
-        // The writer: saves results on a blocking thread in batches.
-        let store = self.store.clone();
-        let writer = async {
-            let mut done = run.details_done;
-            let mut errors = run.errors;
-            let mut buf: Vec<Done> = Vec::with_capacity(write_batch);
-            loop {
-                let n = done_rx.recv_many(&mut buf, write_batch).await;
-                if n == 0 {
-                    break;
-                }
-                // Gather a fuller batch for up to LINGER (see write_batch_for).
-                let deadline = tokio::time::Instant::now() + WRITE_LINGER;
-                while buf.len() < write_batch {
-                    let want = write_batch - buf.len();
-                    match tokio::time::timeout_at(deadline, done_rx.recv_many(&mut buf, want)).await
-                    {
-                        Ok(0) | Err(_) => break,
-                        Ok(_) => {}
-                    }
-                }
-                let batch = std::mem::take(&mut buf);
-                let store = store.clone();
-                let (ok, failed, last_error) = on_blocking_thread("details writer", move || {
-                    let t = now();
-                    let (mut failed, mut last) = (0i64, None);
-                    let mut infos = Vec::with_capacity(batch.len());
-                    for d in batch {
-                        match d {
-                            Done::Ok(appid, answer) => {
-                                let rec = info_record(&answer, t);
-                                infos.push((appid, rec));
-                            }
-                            Done::Failed(appid, err) => {
-                                store.mark_details_failed(
-                                    profile_id,
-                                    &appid,
-                                    Some(run_id),
-                                    &err,
-                                )?;
-                                failed += 1;
-                                last = Some(err);
-                            }
-                        }
-                    }
-                    // One transaction for the whole batch.
-                    store.save_authorizer_infos(profile_id, Some(run_id), &infos)?;
-                    let ok = infos.len() as i64;
-                    store.sync_run_add_details(run_id, ok + failed, failed, last.as_deref())?;
-                    Ok((ok, failed, last))
-                })
-                .await?;
-                let _ = last_error;
-                done += ok + failed;
-                errors += failed;
-                let p = SyncProgress {
-                    run_id,
-                    phase: SyncPhase::Details,
-                    listed: run.next_offset,
-                    list_total: run.total_count,
-                    details_done: done,
-                    details_total: Some(total),
-                    errors,
-                    revoked: run.revoked,
-                    resumed,
-                };
-                reporter.emit(&p, false);
-            }
-            Ok::<(i64, i64), CoreError>((done, errors))
-        };
-        let workers = futures_join_all(workers.into_iter());
-        let (p, (), w) = tokio::join!(producer, workers, writer);
-        let (done, errors) = w?;
-        p?;
+        let (produced, _, written) = tokio::join!(producer, lanes, writer.run(done_rx, reporter));
+        let (done, errors) = written?;
+        produced?;
         run.details_done = done;
         run.errors = errors;
         if cancel.is_cancelled() {
@@ -502,6 +381,161 @@ impl Console {
         }
         Ok(())
     }
+
+    /// One lane: takes appids off the queue, fetches each one's info (retrying transient
+    /// errors) and hands the answer, or the failure, to the writer.
+    async fn details_lane(
+        &self,
+        rt: &ProfileRt,
+        lane: usize,
+        work: async_channel::Receiver<String>,
+        done: mpsc::Sender<Done>,
+        cancel: &CancelToken,
+    ) {
+        // Lanes start LANE_STAGGER apart. Started together, they would stay in step (same
+        // latency each round) and all want the CPU at the same instant to handle their answers,
+        // so every round would wait for the slowest of 8 queued answers; apart, each lane's
+        // answer is handled while the others wait for theirs.
+        if lane > 0 {
+            tokio::select! {
+                _ = tokio::time::sleep(LANE_STAGGER * lane as u32) => {}
+                _ = cancel.cancelled() => return,
+            }
+        }
+        while let Ok(appid) = work.recv().await {
+            if cancel.is_cancelled() {
+                break;
+            }
+            let r = self
+                .retry_transient(cancel, || {
+                    // Borrows the client and the appid: no per-call clones.
+                    let appid = appid.as_str();
+                    self.with_component_token(rt, move |ct| async move {
+                        rt.client.authorizer_info(&ct, rt.appid(), appid).await
+                    })
+                })
+                .await;
+            let msg = match r {
+                Ok(a) => Done::Ok(appid, Box::new(a)),
+                Err(CoreError::Cancelled) => break,
+                Err(e) => Done::Failed(appid, e.to_string()),
+            };
+            if done.send(msg).await.is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// Feeds the lanes: the appids still needing details, read from the store by cursor in row
+/// order (see `Store::needing_details_after`). Ends when all are queued, the lanes are gone or
+/// the sync is cancelled.
+async fn produce_details_work(
+    store: Store,
+    profile_id: i64,
+    run_id: i64,
+    work: async_channel::Sender<String>,
+    cancel: &CancelToken,
+) -> CoreResult<()> {
+    let mut after = 0;
+    while !cancel.is_cancelled() {
+        let batch = store.needing_details_after(profile_id, run_id, after, 1000)?;
+        let Some(&(last, _)) = batch.last() else {
+            break;
+        };
+        after = last;
+        for (_, appid) in batch {
+            if work.send(appid).await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Saves the lanes' results on a blocking thread, a batch per transaction, and reports progress.
+struct DetailsWriter<'a> {
+    store: Store,
+    profile_id: i64,
+    run: &'a SyncRunRow,
+    total: i64,
+    resumed: bool,
+    /// Results per transaction (see [`write_batch_for`]).
+    batch: usize,
+}
+
+impl DetailsWriter<'_> {
+    /// Returns the run's details done and errors once every lane has finished.
+    async fn run(
+        self,
+        mut results: mpsc::Receiver<Done>,
+        reporter: &Reporter,
+    ) -> CoreResult<(i64, i64)> {
+        let (mut done, mut errors) = (self.run.details_done, self.run.errors);
+        let mut buf: Vec<Done> = Vec::with_capacity(self.batch);
+        loop {
+            if results.recv_many(&mut buf, self.batch).await == 0 {
+                break;
+            }
+            // Gather a fuller batch for up to WRITE_LINGER (see write_batch_for).
+            let deadline = tokio::time::Instant::now() + WRITE_LINGER;
+            while buf.len() < self.batch {
+                let want = self.batch - buf.len();
+                match tokio::time::timeout_at(deadline, results.recv_many(&mut buf, want)).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+            let batch = std::mem::take(&mut buf);
+            let (store, profile_id, run_id) = (self.store.clone(), self.profile_id, self.run.id);
+            let (ok, failed) = on_blocking_thread("details writer", move || {
+                save_details_batch(&store, profile_id, run_id, batch)
+            })
+            .await?;
+            done += ok + failed;
+            errors += failed;
+            let p = SyncProgress {
+                run_id: self.run.id,
+                phase: SyncPhase::Details,
+                listed: self.run.next_offset,
+                list_total: self.run.total_count,
+                details_done: done,
+                details_total: Some(self.total),
+                errors,
+                revoked: self.run.revoked,
+                resumed: self.resumed,
+            };
+            reporter.emit(&p, false);
+        }
+        Ok((done, errors))
+    }
+}
+
+/// One batch of results in one transaction: the answers saved, the failures marked, the run's
+/// counters moved on. Returns (saved, failed).
+fn save_details_batch(
+    store: &Store,
+    profile_id: i64,
+    run_id: i64,
+    batch: Vec<Done>,
+) -> CoreResult<(i64, i64)> {
+    let t = now();
+    let (mut failed, mut last) = (0i64, None);
+    let mut infos = Vec::with_capacity(batch.len());
+    for d in batch {
+        match d {
+            Done::Ok(appid, answer) => infos.push((appid, info_record(&answer, t))),
+            Done::Failed(appid, err) => {
+                store.mark_details_failed(profile_id, &appid, Some(run_id), &err)?;
+                failed += 1;
+                last = Some(err);
+            }
+        }
+    }
+    store.save_authorizer_infos(profile_id, Some(run_id), &infos)?;
+    let ok = infos.len() as i64;
+    store.sync_run_add_details(run_id, ok + failed, failed, last.as_deref())?;
+    Ok((ok, failed))
 }
 
 /// Runs store work on the blocking pool (SQLite calls block), as `what` in an error.
@@ -526,39 +560,4 @@ fn progress_of(run: &SyncRunRow, phase: SyncPhase, resumed: bool) -> SyncProgres
         revoked: run.revoked,
         resumed,
     }
-}
-
-/// A tiny multi-consumer channel (tokio's mpsc has one consumer): an mpsc receiver behind a
-/// tokio mutex.
-struct AsyncRx<T>(Arc<tokio::sync::Mutex<mpsc::Receiver<T>>>);
-
-impl<T> Clone for AsyncRx<T> {
-    fn clone(&self) -> Self {
-        AsyncRx(self.0.clone())
-    }
-}
-
-impl<T> AsyncRx<T> {
-    async fn recv(&self) -> Option<T> {
-        self.0.lock().await.recv().await
-    }
-}
-
-fn async_channel<T>(cap: usize) -> (mpsc::Sender<T>, AsyncRx<T>) {
-    let (tx, rx) = mpsc::channel(cap);
-    (tx, AsyncRx(Arc::new(tokio::sync::Mutex::new(rx))))
-}
-
-/// Runs futures concurrently on this task (no `futures` dependency).
-async fn futures_join_all<F: std::future::Future<Output = ()>>(futs: impl Iterator<Item = F>) {
-    let mut set: Vec<std::pin::Pin<Box<F>>> = futs.map(Box::pin).collect();
-    std::future::poll_fn(|cx| {
-        set.retain_mut(|f| f.as_mut().poll(cx).is_pending());
-        if set.is_empty() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await
 }

@@ -291,6 +291,35 @@ fn upsert_one(
     Ok(())
 }
 
+/// The WHERE clause of a search in SQL and its parameters.
+fn sql_filter(profile_id: i64, q: &AuthorizerQuery) -> (String, Vec<Value>) {
+    let mut filter = String::from("profile_id = ?");
+    let mut args: Vec<Value> = vec![Value::Integer(profile_id)];
+    if let Some(needle) = q.query.as_deref().and_then(search_needle) {
+        // a plain substring test on the lowercased text (faster than LIKE on CJK text, and
+        // no wildcard escaping needed)
+        filter.push_str(" AND instr(search_text, ?) > 0");
+        args.push(Value::Text(needle));
+    }
+    if let Some(kind) = q.kind {
+        filter.push_str(" AND kind = ?");
+        args.push(Value::Text(kind.as_str().into()));
+    }
+    if let Some(v) = q.verify_type {
+        filter.push_str(" AND verify_type = ?");
+        args.push(Value::Integer(v));
+    }
+    if let Some(s) = q.status {
+        filter.push_str(" AND status = ?");
+        args.push(Value::Text(s.as_str().into()));
+    }
+    if let Some(h) = q.has_open {
+        filter.push_str(" AND has_open = ?");
+        args.push(Value::Integer(h as i64));
+    }
+    (filter, args)
+}
+
 fn check_appid(appid: &str) -> Result<(), StoreError> {
     if appid.is_empty() {
         return Err(StoreError::Invalid("empty authorizer appid".into()));
@@ -570,30 +599,7 @@ impl Store {
         profile_id: i64,
         q: &AuthorizerQuery,
     ) -> Result<AuthorizerPage, StoreError> {
-        let mut filter = String::from("profile_id = ?");
-        let mut args: Vec<Value> = vec![Value::Integer(profile_id)];
-        if let Some(needle) = q.query.as_deref().and_then(search_needle) {
-            // a plain substring test on the lowercased text (faster than LIKE on CJK text, and
-            // no wildcard escaping needed)
-            filter.push_str(" AND instr(search_text, ?) > 0");
-            args.push(Value::Text(needle));
-        }
-        if let Some(kind) = q.kind {
-            filter.push_str(" AND kind = ?");
-            args.push(Value::Text(kind.as_str().into()));
-        }
-        if let Some(v) = q.verify_type {
-            filter.push_str(" AND verify_type = ?");
-            args.push(Value::Integer(v));
-        }
-        if let Some(s) = q.status {
-            filter.push_str(" AND status = ?");
-            args.push(Value::Text(s.as_str().into()));
-        }
-        if let Some(h) = q.has_open {
-            filter.push_str(" AND has_open = ?");
-            args.push(Value::Integer(h as i64));
-        }
+        let (filter, args) = sql_filter(profile_id, q);
         let dir = if q.desc { "DESC" } else { "ASC" };
         let order = match q.sort {
             Sort::NickName => format!("nick_name {dir}, appid {dir}"),
