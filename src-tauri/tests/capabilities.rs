@@ -74,3 +74,33 @@ fn csp_is_strict() {
         }
     }
 }
+
+/// The commands `collect_commands!` registers (read from the bindings it generates) are exactly
+/// the list build.rs grants permissions for: a command added to one and not the other fails
+/// here, not at run time with a denied call.
+#[test]
+fn registered_commands_are_the_permission_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("bindings.ts");
+    wxopen_console_lib::specta_builder::<tauri::Wry>()
+        .export(wxopen_console_lib::typescript(), &path)
+        .expect("export TypeScript bindings");
+    let ts = std::fs::read_to_string(&path).unwrap();
+    let marker = "__TAURI_INVOKE";
+    let registered: BTreeSet<String> = ts
+        .match_indices(marker)
+        .filter_map(|(i, _)| {
+            // `__TAURI_INVOKE<T>("name"` or `__TAURI_INVOKE("name"`
+            let rest = &ts[i + marker.len()..];
+            let open = rest.find("(\"")?;
+            if rest[..open].contains('\n') {
+                return None;
+            }
+            let name = &rest[open + 2..];
+            Some(name[..name.find('"')?].to_string())
+        })
+        .collect();
+    let listed: BTreeSet<String> = COMMANDS.iter().map(|c| c.to_string()).collect();
+    assert_eq!(registered.len(), COMMANDS.len(), "{registered:?}");
+    assert_eq!(registered, listed);
+}

@@ -77,6 +77,17 @@ pub enum CoreError {
 }
 
 impl CoreError {
+    /// A WeChat errcode in plain words (zh-CN and en), read with WeChat's own errmsg (which
+    /// carries the client IP to whitelist and the rid). The app and the CLI show the same.
+    pub fn explanation(&self) -> Option<wxopen_wechat::errcode::Explanation> {
+        let code = self.body().errcode?;
+        let errmsg = match self {
+            CoreError::WeChat(w) => w.errmsg().unwrap_or_default(),
+            _ => "",
+        };
+        Some(wxopen_wechat::errcode::explain(code, errmsg))
+    }
+
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         CoreError::Io {
             context: context.into(),

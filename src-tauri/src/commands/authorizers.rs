@@ -26,10 +26,7 @@ pub async fn authorizers_search(
 #[specta::specta]
 pub async fn authorizers_counts(state: State<'_, AppState>) -> CmdResult<AuthorizerCounts> {
     let (console, rt) = state.selected().await?;
-    Ok(console
-        .store()
-        .authorizer_counts(rt.id())
-        .map_err(wxopen_core::error::CoreError::from)?)
+    Ok(console.authorizer_counts(&rt)?)
 }
 
 /// The stored view (no network).

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use wxopen_core::error::{CoreError, ErrorCode};
-use wxopen_wechat::errcode::{explain, Explanation};
+use wxopen_wechat::errcode::Explanation;
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct CommandError {
@@ -18,13 +18,7 @@ pub struct CommandError {
 impl From<CoreError> for CommandError {
     fn from(e: CoreError) -> Self {
         let body = e.body();
-        let explanation = body.errcode.map(|code| {
-            let errmsg = match &e {
-                CoreError::WeChat(w) => w.errmsg().unwrap_or_default().to_string(),
-                _ => String::new(),
-            };
-            Box::new(explain(code, &errmsg))
-        });
+        let explanation = e.explanation().map(Box::new);
         CommandError {
             code: body.code,
             message: body.message,

@@ -16,10 +16,7 @@ pub async fn messages_list(
     query: MessageQuery,
 ) -> CmdResult<MessagePage> {
     let (console, rt) = state.selected().await?;
-    Ok(console
-        .store()
-        .messages_list(rt.id(), &query)
-        .map_err(wxopen_core::error::CoreError::from)?)
+    Ok(console.messages_list(&rt, &query)?)
 }
 
 /// The selected profile's API calls, newest first (pending records are written first).
@@ -27,15 +24,7 @@ pub async fn messages_list(
 #[specta::specta]
 pub async fn audit_list(state: State<'_, AppState>, query: AuditQuery) -> CmdResult<AuditPage> {
     let (console, rt) = state.selected().await?;
-    console.flush();
-    let query = AuditQuery {
-        profile_id: Some(rt.id()),
-        ..query
-    };
-    Ok(console
-        .store()
-        .audit_list(&query)
-        .map_err(wxopen_core::error::CoreError::from)?)
+    Ok(console.audit_list(&rt, query)?)
 }
 
 /// An errcode in plain words (zh-CN and en), with the IP/rid pulled out of `errmsg`.

@@ -46,10 +46,7 @@ pub async fn sync_cancel(state: State<'_, AppState>) -> CmdResult<bool> {
 #[specta::specta]
 pub async fn sync_latest(state: State<'_, AppState>) -> CmdResult<SyncStatus> {
     let (console, rt) = state.selected().await?;
-    let latest = console
-        .store()
-        .sync_run_latest(rt.id())
-        .map_err(wxopen_core::error::CoreError::from)?;
+    let latest = console.sync_latest(&rt)?;
     Ok(SyncStatus {
         latest,
         running: state.sync_running(),

@@ -2,13 +2,14 @@
 
 use serde::Deserialize;
 use tauri::State;
+use wxopen_core::error::CoreError;
 use wxopen_core::service::push::PushApplied;
 use wxopen_core::service::quota::{QuotaCleared, QuotaStatus};
 use wxopen_core::service::ticket::TicketStatus;
 use wxopen_core::service::tokens::ComponentTokenStatus;
 use wxopen_wechat::push::PushQuery;
 
-use super::error::{CmdResult, CommandError};
+use super::error::CmdResult;
 use crate::state::AppState;
 
 #[tauri::command]
@@ -45,39 +46,17 @@ pub struct PushInput {
     pub msg_signature: Option<String>,
 }
 
-impl PushInput {
-    fn query(&self) -> CmdResult<PushQuery> {
-        fn filled(v: &Option<String>) -> Option<&str> {
-            v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-        }
-        if let Some(url) = filled(&self.url) {
-            return PushQuery::from_url(url)
-                .map_err(|e| CommandError::from(wxopen_core::error::CoreError::from(e)));
-        }
-        match (
-            filled(&self.timestamp),
-            filled(&self.nonce),
-            filled(&self.msg_signature),
-        ) {
-            (Some(t), Some(n), Some(s)) => Ok(PushQuery {
-                timestamp: t.into(),
-                nonce: n.into(),
-                msg_signature: s.into(),
-                signature: None,
-            }),
-            _ => Err(wxopen_core::error::CoreError::InvalidInput(
-                "give the callback URL, or all of timestamp, nonce and msg_signature".into(),
-            )
-            .into()),
-        }
-    }
-}
-
 /// Verifies, decrypts and applies a push (a ticket is stored, an authorization recorded…).
 #[tauri::command]
 #[specta::specta]
 pub async fn push_apply(state: State<'_, AppState>, input: PushInput) -> CmdResult<PushApplied> {
-    let query = input.query()?;
+    let query = PushQuery::from_parts(
+        input.url.as_deref(),
+        input.timestamp.as_deref(),
+        input.nonce.as_deref(),
+        input.msg_signature.as_deref(),
+    )
+    .map_err(CoreError::from)?;
     let (console, rt) = state.selected().await?;
     Ok(console.push_apply(&rt, &input.body, &query).await?)
 }

@@ -150,6 +150,8 @@ pub enum PushError {
     UrlSignatureMismatch,
     #[error("the push URL has no `{param}` parameter{}", if param == "msg_signature" { " (encrypted pushes are verified with msg_signature, not signature)" } else { "" })]
     MissingQuery { param: String },
+    #[error("give the callback URL, or all of timestamp, nonce and msg_signature")]
+    NoQuery,
     #[error(transparent)]
     Crypto(#[from] CryptoError),
 }
@@ -182,7 +184,7 @@ impl PushError {
             PushError::NoInfoType { .. } => PushErrorKind::NoInfoType,
             PushError::PassedUrlSignature => PushErrorKind::PassedUrlSignature,
             PushError::UrlSignatureMismatch => PushErrorKind::UrlSignatureMismatch,
-            PushError::MissingQuery { .. } => PushErrorKind::MissingQuery,
+            PushError::MissingQuery { .. } | PushError::NoQuery => PushErrorKind::MissingQuery,
             PushError::Crypto(_) => PushErrorKind::Crypto,
         }
     }
@@ -191,7 +193,7 @@ impl PushError {
     pub fn hint(&self) -> &'static str {
         match self {
             PushError::Crypto(e) => e.hint(),
-            PushError::PassedUrlSignature | PushError::MissingQuery { .. } => {
+            PushError::PassedUrlSignature | PushError::MissingQuery { .. } | PushError::NoQuery => {
                 "Copy the whole push URL (or its query string): the msg_signature parameter is the one that signs the body."
             }
             PushError::UrlSignatureMismatch => "Check the profile's Token (消息校验Token).",
@@ -247,6 +249,34 @@ impl PushQuery {
             param: "nonce".into(),
         })?;
         Ok(q)
+    }
+}
+
+impl PushQuery {
+    /// The query of a pasted push, however the operator gave it: the callback URL (or its
+    /// query) when there is one, else the three parameters, all of them. Blank values count as
+    /// missing.
+    pub fn from_parts(
+        url: Option<&str>,
+        timestamp: Option<&str>,
+        nonce: Option<&str>,
+        msg_signature: Option<&str>,
+    ) -> Result<Self, PushError> {
+        fn filled(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|s| !s.is_empty())
+        }
+        if let Some(url) = filled(url) {
+            return PushQuery::from_url(url);
+        }
+        match (filled(timestamp), filled(nonce), filled(msg_signature)) {
+            (Some(t), Some(n), Some(s)) => Ok(PushQuery {
+                timestamp: t.into(),
+                nonce: n.into(),
+                msg_signature: s.into(),
+                signature: None,
+            }),
+            _ => Err(PushError::NoQuery),
+        }
     }
 }
 

@@ -444,3 +444,40 @@ fn errors_serialize_with_a_stable_kind() {
     assert_eq!(v["kind"], "crypto");
     assert!(v["message"].as_str().unwrap().contains("EncodingAESKey"));
 }
+
+#[test]
+fn a_pasted_query_comes_from_the_url_or_from_all_three_parameters() {
+    use wxopen_wechat::push::{PushError, PushQuery};
+    let from_url = PushQuery::from_parts(
+        Some("https://x.example/cb?timestamp=1&nonce=2&msg_signature=3"),
+        Some("ignored"),
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            from_url.timestamp.as_str(),
+            from_url.nonce.as_str(),
+            from_url.msg_signature.as_str()
+        ),
+        ("1", "2", "3")
+    );
+    let from_parts = PushQuery::from_parts(Some("  "), Some(" 10 "), Some("n"), Some("s")).unwrap();
+    assert_eq!(
+        (
+            from_parts.timestamp.as_str(),
+            from_parts.nonce.as_str(),
+            from_parts.msg_signature.as_str()
+        ),
+        ("10", "n", "s")
+    );
+    assert!(matches!(
+        PushQuery::from_parts(None, Some("10"), Some(""), Some("s")),
+        Err(PushError::NoQuery)
+    ));
+    assert!(matches!(
+        PushQuery::from_parts(Some("timestamp=1"), None, None, None),
+        Err(PushError::MissingQuery { .. })
+    ));
+}

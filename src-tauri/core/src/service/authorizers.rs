@@ -6,7 +6,7 @@ use super::sync::info_record;
 use super::tokens::AuthorizerTokenStatus;
 use super::{now, validate, CancelToken, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
-use crate::store::authorizers::{AuthorizerDetail, AuthorizerPage};
+use crate::store::authorizers::{AuthorizerCounts, AuthorizerDetail, AuthorizerPage};
 use crate::store::open_bindings::OpenBindingRow;
 use crate::store::options::OptionRow;
 use crate::store::profiles::OptionApi;
@@ -39,6 +39,11 @@ impl Console {
         query: &AuthorizerQuery,
     ) -> CoreResult<AuthorizerPage> {
         Ok(self.store.search_authorizers(rt.id(), query)?)
+    }
+
+    /// How many accounts the cache holds, by state (the table's header).
+    pub fn authorizer_counts(&self, rt: &ProfileRt) -> CoreResult<AuthorizerCounts> {
+        Ok(self.store.authorizer_counts(rt.id())?)
     }
 
     /// The stored view of an authorizer (no network).

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod authorizers;
 pub mod cancel;
 pub mod console;
+pub mod history;
 pub mod links;
 pub mod profile_secrets;
 pub mod profiles;

@@ -197,6 +197,11 @@ impl Console {
         .await
     }
 
+    /// The profile's latest sync run, if any.
+    pub fn sync_latest(&self, rt: &ProfileRt) -> CoreResult<Option<SyncRunRow>> {
+        Ok(self.store.sync_run_latest(rt.id())?)
+    }
+
     /// Syncs the authorizer list (and details). Returns when done, failed or cancelled (the run
     /// row says which); a cancelled or failed run is resumed by the next call.
     pub async fn sync_authorizers(
