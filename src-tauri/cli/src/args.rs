@@ -1,5 +1,5 @@
 //! The console commands of `wxopen` (everything but `info`, `errcode` and `sandbox serve`).
-//! Parsing only; [`super::run`] does the work through the service layer.
+//! Parsing only; `commands/` does the work, one module per group, through the service layer.
 
 use std::path::PathBuf;
 
