@@ -1,5 +1,5 @@
 //! The console commands of `wxopen` (everything but `info`, `errcode` and `sandbox serve`).
-//! Parsing only; [`super::run`] does the work through the service layer.
+//! Parsing only; `commands/` does the work, one module per group, through the service layer.
 
 use std::path::PathBuf;
 
@@ -101,13 +101,16 @@ pub enum TicketCommand {
 
 #[derive(Debug, Args)]
 pub struct PushArgs {
+    /// The callback URL the push came to, or its query string (instead of the three below)
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
     #[arg(long)]
-    pub timestamp: String,
+    pub timestamp: Option<String>,
     #[arg(long)]
-    pub nonce: String,
+    pub nonce: Option<String>,
     /// The msg_signature query parameter (not `signature`)
     #[arg(long, allow_hyphen_values = true)]
-    pub msg_signature: String,
+    pub msg_signature: Option<String>,
     /// File with the raw POST body (`-` or nothing: stdin)
     #[arg(value_name = "FILE|-")]
     pub file: Option<PathBuf>,

@@ -2,9 +2,14 @@
 //! Argument parsing here; each command's work lives in its own module.
 
 mod args;
+mod commands;
 mod console;
+mod context;
 mod errcode;
+mod output;
+mod prompt;
 mod sandbox;
+mod time;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -117,7 +122,7 @@ fn main() -> ExitCode {
             exit(sandbox::run(serve, args.json))
         }
         Some(Command::Console(cmd)) => exit(console::run(
-            console::Globals {
+            context::Globals {
                 data_dir: paths::data_dir(args.data_dir),
                 profile: args.profile,
                 json: args.json,

@@ -266,6 +266,13 @@ async fn every_console_command_against_the_simulator() {
         let ev = cli.ok(&args);
         assert_eq!(ev["kind"], "verify_ticket");
         assert_ne!(ev["ticket"], fresh.as_str(), "the ticket is redacted in output");
+        // The callback URL as pasted does as well as the three parameters; half of them do not.
+        let url = format!("https://platform.example/wechat/auth-event?timestamp={}&nonce={}&msg_signature={}&encrypt_type=aes", sealed.timestamp, sealed.nonce, sealed.msg_signature);
+        let ev = cli.ok(&["push", "decrypt", "--url", url.as_str(), body_file.to_str().unwrap()]);
+        assert_eq!(ev["kind"], "verify_ticket");
+        let (err, _) = cli.fails(&["push", "decrypt", "--timestamp", sealed.timestamp.as_str(), body_file.to_str().unwrap()]);
+        assert_eq!(err["code"], "push");
+        assert!(err["message"].as_str().unwrap().contains("callback URL"), "{err}");
         let mut args = vec!["--json", "push", "apply"];
         args.extend_from_slice(&pushargs);
         args.push("-");

@@ -1,0 +1,130 @@
+//! `wxopen authorizers sync|list`
+
+use std::sync::Arc;
+
+use crate::args::{AuthorizersCommand, KindArg};
+use crate::context::Globals;
+use crate::output::{out, Out};
+use crate::time::local_datetime;
+use wxopen_core::error::{CoreError, CoreResult};
+use wxopen_core::service::sync::{SyncOptions, SyncPhase, SyncProgress};
+use wxopen_core::service::{CancelToken, Console, ProfileRt};
+use wxopen_core::store::{AuthorizerQuery, Kind, Status};
+
+pub async fn run(console: &Console, g: &Globals, cmd: AuthorizersCommand) -> CoreResult<Out> {
+    let rt = g.active_profile(console).await?;
+    match cmd {
+        AuthorizersCommand::Sync {
+            details,
+            concurrency,
+            restart,
+        } => {
+            let options = SyncOptions {
+                details,
+                concurrency: Some(concurrency),
+                restart,
+            };
+            sync(console, &rt, options).await
+        }
+        AuthorizersCommand::List {
+            query,
+            kind,
+            status,
+            limit,
+            offset,
+        } => {
+            let status = match status.as_deref() {
+                None => None,
+                Some(s) => Some(Status::parse(s).ok_or_else(|| {
+                    CoreError::InvalidInput(format!(
+                        "unknown status {s:?}: authorized, revoked or needs_reauth"
+                    ))
+                })?),
+            };
+            let q = AuthorizerQuery {
+                query,
+                kind: kind.map(|k| match k {
+                    KindArg::OfficialAccount => Kind::OfficialAccount,
+                    KindArg::MiniProgram => Kind::MiniProgram,
+                }),
+                status,
+                limit,
+                offset,
+                ..Default::default()
+            };
+            list(console, &rt, &q)
+        }
+    }
+}
+
+/// A sync with its progress on stderr; Ctrl-C cancels it at a point it can resume from.
+async fn sync(console: &Console, rt: &ProfileRt, options: SyncOptions) -> CoreResult<Out> {
+    let cancel = CancelToken::new();
+    let c2 = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\ncancelling… (run the same command again to resume)");
+            c2.cancel();
+        }
+    });
+    let progress = Arc::new(|p: &SyncProgress| {
+        eprintln!("{}", progress_line(p));
+    });
+    let o = console
+        .sync_authorizers(rt, options, Some(progress), cancel)
+        .await?;
+    let text = format!(
+        "sync {}: {:?}, {} listed of {}, details {}/{}, {} errors, {} revoked, {} ms{}",
+        o.run.id,
+        o.run.state,
+        o.run.next_offset,
+        o.run.total_count.unwrap_or(0),
+        o.run.details_done,
+        o.run.details_total.unwrap_or(0),
+        o.run.errors,
+        o.run.revoked,
+        o.elapsed_ms,
+        if o.resumed { " (resumed)" } else { "" }
+    );
+    out(&o, text)
+}
+
+fn progress_line(p: &SyncProgress) -> String {
+    match p.phase {
+        SyncPhase::List => format!(
+            "list     {}/{}",
+            p.listed,
+            p.list_total.map_or("?".into(), |t| t.to_string())
+        ),
+        SyncPhase::Details | SyncPhase::Finished => format!(
+            "details  {}/{}  errors {}",
+            p.details_done,
+            p.details_total.map_or("?".into(), |t| t.to_string()),
+            p.errors
+        ),
+    }
+}
+
+/// One page of the local cache, one account a line.
+fn list(console: &Console, rt: &ProfileRt, q: &AuthorizerQuery) -> CoreResult<Out> {
+    let page = console.authorizers_search(rt, q)?;
+    let mut text = String::new();
+    for r in &page.rows {
+        text.push_str(&format!(
+            "{}  {:<16} {:<12} {:<19}  {}  {}\n",
+            r.appid,
+            r.kind.map_or("-", |k| k.as_str()),
+            r.status.as_str(),
+            r.auth_time.map_or_else(|| "-".into(), local_datetime),
+            r.nick_name,
+            r.principal_name
+        ));
+    }
+    text.push_str(&format!(
+        "{} of {} (offset {})",
+        page.rows.len(),
+        page.total,
+        q.offset
+    ));
+    out(&page, text)
+}

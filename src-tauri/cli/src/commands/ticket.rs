@@ -1,0 +1,54 @@
+//! `wxopen ticket …`
+
+use serde_json::json;
+
+use crate::args::TicketCommand;
+use crate::context::Globals;
+use crate::output::{out, Out};
+use crate::prompt::read_stdin;
+use crate::time::{fmt_time, human_duration};
+use wxopen_core::error::CoreResult;
+use wxopen_core::service::Console;
+
+pub async fn run(console: &Console, g: &Globals, cmd: TicketCommand) -> CoreResult<Out> {
+    let rt = g.active_profile(console).await?;
+    match cmd {
+        TicketCommand::Set { ticket } => {
+            let text = match ticket {
+                Some(t) if t != "-" => t,
+                _ => read_stdin("ticket")?,
+            };
+            let s = console.ticket_set(&rt, &text)?;
+            out(&s, "ticket stored (valid 12 h from now)")
+        }
+        TicketCommand::Show => {
+            let s = console.ticket_status(&rt)?;
+            let text = if s.present {
+                format!(
+                    "ticket {} from {}, received {}, {}",
+                    s.tail.clone().unwrap_or_default(),
+                    s.source.map_or("-", |x| x.as_str()),
+                    fmt_time(s.received_at),
+                    if s.valid {
+                        format!(
+                            "valid for {}",
+                            human_duration(s.valid_for_secs.unwrap_or(0))
+                        )
+                    } else {
+                        "EXPIRED".into()
+                    }
+                )
+            } else {
+                "no ticket: paste one with `wxopen ticket set`".into()
+            };
+            out(&s, text)
+        }
+        TicketCommand::RequestPush => {
+            console.ticket_request_push(&rt).await?;
+            out(
+                &json!({"requested": true}),
+                "WeChat will push a fresh component_verify_ticket to the authorization-event URL",
+            )
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Output: text by default, or exactly one JSON document with `--json`. Errors go to stderr with
+//! the hint and, for WeChat errors, the errcode explanation (zh-CN + en); with `--json` the error
+//! document (`{code, message, hint, errcode, explanation}`) is also printed on stdout, so scripts
+//! always get a document.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::errcode;
+use wxopen_core::error::{CoreError, CoreResult};
+
+/// What a command produced: the JSON document and its text form.
+pub struct Out {
+    pub json: Value,
+    pub text: String,
+}
+
+/// An [`Out`] from a serializable answer and its text form.
+pub fn out<T: Serialize>(value: &T, text: impl Into<String>) -> CoreResult<Out> {
+    Ok(Out {
+        json: serde_json::to_value(value)
+            .map_err(|e| CoreError::Internal(format!("cannot encode the answer: {e}")))?,
+        text: text.into(),
+    })
+}
+
+/// Prints a command's result; returns the process exit code.
+pub fn print(result: CoreResult<Out>, json: bool) -> i32 {
+    match result {
+        Ok(o) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&o.json).unwrap_or_default()
+                );
+            } else if !o.text.is_empty() {
+                println!("{}", o.text.trim_end());
+            }
+            0
+        }
+        Err(e) => {
+            print_error(&e, json);
+            1
+        }
+    }
+}
+
+fn print_error(e: &CoreError, json: bool) {
+    let body = e.body();
+    let explanation = e.explanation();
+    eprintln!("wxopen: error: {}", body.message);
+    if let Some(h) = &body.hint {
+        eprintln!("hint: {h}");
+    }
+    if let Some(x) = &explanation {
+        eprintln!();
+        eprint!("{}", errcode::render(x));
+    }
+    if json {
+        let mut doc = serde_json::to_value(&body).unwrap_or(Value::Null);
+        if let (Some(x), Value::Object(m)) = (&explanation, &mut doc) {
+            m.insert(
+                "explanation".into(),
+                serde_json::to_value(x).unwrap_or(Value::Null),
+            );
+        }
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    }
+}
