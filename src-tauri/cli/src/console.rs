@@ -16,9 +16,9 @@ use wxopen_core::store::Store;
 pub fn run(g: Globals, cmd: ConsoleCommand) -> i32 {
     // One thread: a command is one task (a sync's lanes are futures of that task). On a
     // multi-thread runtime every request hopped between the lane's thread and a worker running
-    // the connection (two wake-ups a call, each a futex and a context switch): a 10,000-account
-    // details sync took 1.35 s of CPU that way and 0.9 s here (`make bench`), at the same
-    // speed. SQLite batches still go to the blocking pool, the keychain to its own thread.
+    // the connection (two wake-ups a call, each a futex and a context switch), about a third
+    // more CPU for the same speed. SQLite batches still go to the blocking pool, the keychain to
+    // its own thread.
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

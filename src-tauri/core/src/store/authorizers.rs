@@ -9,12 +9,10 @@
 //!   principal_name; a query (lowercased in Rust, so Chinese and other non-ASCII text fold too)
 //!   matches it as a plain substring (`instr`, so `%`/`_` are literal), then filters, sort and
 //!   page. [`Store::search_authorizers`] answers from the profile's in-memory index
-//!   ([`super::search_index`]: rebuilt when the `authorizer_changes` counter of schema v3 moved,
-//!   whoever wrote), and reads only the rows of the page. Measured (release, 100,000 rows, a
-//!   loaded 2-core box): p50 ≈ 2 ms, p95 ≈ 7 ms; building the index ≈ 0.2 s, ≈ 11 MB.
-//!   [`Store::search_authorizers_sql`] does it all in SQLite (the covering index
-//!   `authorizers_filter`, schema v2; p50 ≈ 30 ms, p95 ≈ 50 ms): the fallback, and the
-//!   reference of the tests.
+//!   ([`super::search_index`]: rebuilt when the `authorizer_changes` counter moved, whoever
+//!   wrote), and reads only the rows of the page. [`Store::search_authorizers_sql`] does it all
+//!   in SQLite (the covering index `authorizers_filter`), an order of magnitude slower: the
+//!   fallback, and the reference of the tests.
 
 use std::sync::Arc;
 

@@ -8,16 +8,14 @@
 //! order is the ascending one reversed), counts the matches and keeps the ids of the page; the
 //! page's rows are then read from SQLite by rowid.
 //!
-//! Freshness: the schema (v3) keeps a per-profile counter, `authorizer_changes.gen`, moved on in
-//! the same transaction as any insert, delete or update of a column the index holds, whichever
-//! process writes: by the store itself ([`bump_generation`](super::tx::bump_generation), once per transaction) for inserts
-//! and updates, by a trigger for deletes. (v3 had triggers for all three; schema v4 dropped the
-//! insert and update ones: a trigger made every row of a sync a two-statement program with a
-//! statement journal, a seventh of a 10,000-account sync's client CPU. A writer outside the
-//! store — a hand edit with another SQLite client — must bump the counter itself, or its
-//! changes show in searches after the next change through the store.) A search reads the counter, and
-//! builds (or reuses) the index, and reads the page in one read transaction, so all three see the
-//! same snapshot. The counter row of a profile is never deleted (so it never goes back to a value
+//! Freshness: a per-profile counter, `authorizer_changes.gen`, moves on in the same transaction
+//! as any insert, delete or update of a column the index holds, whichever process writes: the
+//! store bumps it ([`bump_generation`](super::tx::bump_generation), once per transaction) for
+//! inserts and updates, a trigger for deletes (docs/ARCHITECTURE.md, schema v4, says why no
+//! trigger does the rest). A writer outside the store — a hand edit with another SQLite client —
+//! must bump the counter itself, or its changes show in searches after the next change through
+//! the store. A search reads the counter, builds (or reuses) the index, and reads the page in one
+//! read transaction, so all three see the same snapshot. The counter row of a profile is never deleted (so it never goes back to a value
 //! a cached index was built at). A stale index built less than [`REBUILD_GAP`] ago is not rebuilt
 //! yet (a sync commits page after page): meanwhile searches go to SQL, just as current.
 //!

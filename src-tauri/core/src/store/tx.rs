@@ -62,9 +62,9 @@ pub(crate) enum Flag {
 }
 
 /// Upserts a non-empty refresh token; returns true when the stored one changed (or was new).
-/// The store keeps `authorizers.has_refresh_token` itself (schema v4 dropped the triggers that
-/// did: each made a token insert a program with a statement journal); refresh tokens are only
-/// deleted with their account, so the flag never goes back to 0.
+/// The store keeps `authorizers.has_refresh_token` itself (no trigger: docs/ARCHITECTURE.md,
+/// schema v4); refresh tokens are only deleted with their account, so the flag never goes back
+/// to 0.
 pub(crate) fn put_refresh(
     tx: &Connection,
     profile_id: i64,
