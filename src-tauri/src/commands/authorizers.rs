@@ -84,8 +84,9 @@ pub async fn option_set(
     value: String,
 ) -> CmdResult<OptionRow> {
     let (console, rt) = state.selected().await?;
-    console.option_set(&rt, &appid, &name, &value).await?;
-    Ok(console.option_get(&rt, &appid, &name).await?)
+    Ok(console
+        .option_set_and_read(&rt, &appid, &name, &value)
+        .await?)
 }
 
 #[tauri::command]

@@ -27,9 +27,7 @@ pub async fn profile_add(
 #[tauri::command]
 #[specta::specta]
 pub async fn profile_add_sandbox(state: State<'_, AppState>) -> CmdResult<ProfileView> {
-    let console = state.console()?;
-    let view = console.profile_add_sandbox(None).await?;
-    Ok(console.profile_select(&view.profile.name)?)
+    Ok(state.console()?.profile_try_sandbox().await?)
 }
 
 #[tauri::command]

@@ -193,6 +193,19 @@ impl Console {
         })
     }
 
+    /// Sets an option, then reads it back from WeChat: what the window shows is what WeChat
+    /// holds, not what was asked for.
+    pub async fn option_set_and_read(
+        &self,
+        rt: &ProfileRt,
+        appid: &str,
+        name: &str,
+        value: &str,
+    ) -> CoreResult<OptionRow> {
+        self.option_set(rt, appid, name, value).await?;
+        self.option_get(rt, appid, name).await
+    }
+
     /// The open account the authorizer is bound to (`None` on 89002).
     pub async fn open_get(&self, rt: &ProfileRt, appid: &str) -> CoreResult<OpenBinding> {
         let appid = validate::appid(appid)?;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::audit;
-use super::profile_secrets::store_secrets;
+use super::profile_secrets::store_local_secrets;
 use super::token_source::TokenSource;
 use crate::clock::now;
 use crate::error::{CoreError, CoreResult};
@@ -259,13 +259,7 @@ impl Console {
         )?;
         let creds = sb.credentials();
         drop(guard);
-        store_secrets(
-            self.secrets.as_ref(),
-            &creds.component_appid,
-            Some(&creds.appsecret),
-            Some(&creds.token),
-            Some(&creds.encoding_aes_key),
-        )?;
+        store_local_secrets(self.secrets.as_ref(), &creds)?;
         self.forget_runtime(row.id);
         Ok(updated)
     }

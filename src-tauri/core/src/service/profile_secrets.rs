@@ -2,6 +2,7 @@
 
 use super::validate;
 use crate::error::CoreResult;
+use crate::local_backend::LocalCredentials;
 use crate::secrets::{SecretName, SecretStore, Sensitive};
 
 /// Validates and stores the secrets that are given (others untouched).
@@ -26,4 +27,18 @@ pub(crate) fn store_secrets(
         secrets.set(appid, name, &Sensitive::new(value))?;
     }
     Ok(())
+}
+
+/// The sandbox platform's secrets, for its profile.
+pub(crate) fn store_local_secrets(
+    secrets: &dyn SecretStore,
+    creds: &LocalCredentials,
+) -> CoreResult<()> {
+    store_secrets(
+        secrets,
+        &creds.component_appid,
+        Some(&creds.appsecret),
+        Some(&creds.token),
+        Some(&creds.encoding_aes_key),
+    )
 }

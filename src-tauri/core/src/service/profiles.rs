@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::profile_secrets::store_secrets;
+use super::profile_secrets::{store_local_secrets, store_secrets};
 use super::{validate, Console};
 use crate::error::{CoreError, CoreResult};
 use crate::local_backend;
@@ -123,6 +123,12 @@ impl Console {
         self.profile_view(row)
     }
 
+    /// "Try the sandbox": adds the sandbox profile, starts its simulator and selects it.
+    pub async fn profile_try_sandbox(&self) -> CoreResult<ProfileView> {
+        let view = self.profile_add_sandbox(None).await?;
+        self.profile_select(&view.profile.name)
+    }
+
     /// Adds the sandbox profile (the embedded simulator; its secrets are filled in).
     pub async fn profile_add_sandbox(&self, name: Option<&str>) -> CoreResult<ProfileView> {
         let creds = local_backend::default_credentials()
@@ -139,13 +145,7 @@ impl Console {
             option_api: OptionApi::Legacy,
             redirect_uri: None,
         })?;
-        store_secrets(
-            self.secrets.as_ref(),
-            &creds.component_appid,
-            Some(&creds.appsecret),
-            Some(&creds.token),
-            Some(&creds.encoding_aes_key),
-        )?;
+        store_local_secrets(self.secrets.as_ref(), &creds)?;
         if self.store.selected_profile()?.is_none() {
             self.store.select_profile(Some(row.id))?;
         }
