@@ -4,13 +4,15 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO ?= cargo
 
-.PHONY: help bootstrap run test e2e bench fmt fmt-check lint ui ui-check rust-test python-test app bindings
+.PHONY: help bootstrap run test e2e bench fmt fmt-check lint ui ui-check rust-test python-test app bindings bundle e2e-bundle
 
 help:
 	@echo "make run    build and start the app (under Xvfb with a screenshot when there is no display)"
 	@echo "make test   every check and test: fmt, clippy, Rust, UI, Python, end-to-end"
 	@echo "make e2e    only the WebDriver tests against the real window"
 	@echo "make bench  benchmarks (prints a table)"
+	@echo "make bundle the release app as a .deb (and an .AppImage where Tauri's AppImage tools are present)"
+	@echo "make e2e-bundle  make bundle, then install the .deb and start the installed app under Xvfb"
 	@echo "make fmt    format Rust code"
 	@echo "make lint   clippy with warnings denied + UI type-check"
 
@@ -62,3 +64,13 @@ bindings: ui
 
 bench: bootstrap
 	@scripts/bench.sh
+
+# Installable bundles (README, "Installable bundles"): the release app through the Tauri CLI, which
+# also builds the UI (beforeBuildCommand). Files land in target/release/bundle/{deb,appimage}/.
+bundle: bootstrap
+	@scripts/bundle.sh
+
+# Installs the .deb (dpkg -i, removed afterwards), starts the installed app under Xvfb with a fresh
+# data dir and waits for its first painted table.
+e2e-bundle: bundle
+	@scripts/bundle-test.sh

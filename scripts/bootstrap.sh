@@ -47,6 +47,8 @@ if ! command -v tauri-driver >/dev/null; then
 fi
 
 # --- UI dependencies: `npm ci` only when the lock file changed since the last install ------------
+# They include the Tauri CLI (@tauri-apps/cli, a prebuilt binary in an npm package) that
+# `make bundle` runs.
 stamp=ui/node_modules/.wxopen-lock-stamp
 if [ ! -f "$stamp" ] || ! cmp -s ui/package-lock.json "$stamp"; then
   log "installing UI dependencies (npm ci)"
