@@ -23,7 +23,7 @@ CARGO=${CARGO:-cargo}
 
 # The package whose `wxopen` binary prepares the data (the CLI is moving to its own package
 # wxopen-cli: change this line then).
-CLI_PACKAGE=wxopen-core
+CLI_PACKAGE=wxopen-cli
 # The Debian package name: Tauri kebab-cases productName ("WxOpen Console" -> wx-open-console).
 PACKAGE=wx-open-console
 BIN=/usr/bin/wxopen-console
