@@ -80,7 +80,7 @@ impl CoreError {
     /// A WeChat errcode in plain words (zh-CN and en), read with WeChat's own errmsg (which
     /// carries the client IP to whitelist and the rid). The app and the CLI show the same.
     pub fn explanation(&self) -> Option<wxopen_wechat::errcode::Explanation> {
-        let code = self.body().errcode?;
+        let code = self.errcode()?;
         let errmsg = match self {
             CoreError::WeChat(w) => w.errmsg().unwrap_or_default(),
             _ => "",
@@ -140,11 +140,16 @@ impl CoreError {
             code: self.code(),
             message: self.to_string(),
             hint: self.hint(),
-            errcode: match self {
-                CoreError::WeChat(e) => e.errcode(),
-                CoreError::NeedsReauth { .. } => Some(61023),
-                _ => None,
-            },
+            errcode: self.errcode(),
+        }
+    }
+
+    /// The WeChat errcode behind this error, if one is.
+    pub fn errcode(&self) -> Option<i64> {
+        match self {
+            CoreError::WeChat(e) => e.errcode(),
+            CoreError::NeedsReauth { .. } => Some(61023),
+            _ => None,
         }
     }
 }

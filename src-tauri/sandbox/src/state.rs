@@ -719,7 +719,7 @@ impl Shared {
         )
     }
 
-    fn authorizer_info(&self, g: &mut Inner, b: &Body) -> Result<Value, ApiError> {
+    fn authorizer_info(&self, g: &Inner, b: &Body) -> Result<Value, ApiError> {
         self.check_component_appid(b)?;
         let index = self.authorizer(g, b, "authorizer_appid")?;
         let p = self.profile(g, index);
@@ -733,7 +733,7 @@ impl Shared {
         }))
     }
 
-    fn authorizer_list(&self, g: &mut Inner, b: &Body) -> Result<Value, ApiError> {
+    fn authorizer_list(&self, g: &Inner, b: &Body) -> Result<Value, ApiError> {
         self.check_component_appid(b)?;
         let offset = int(b, "offset")?.unwrap_or(0);
         let count = int(b, "count")?.ok_or_else(|| err(47001, "data format error"))?;
@@ -779,7 +779,7 @@ impl Shared {
         self.clear_quota(g, &owner, now)
     }
 
-    fn rid_get(&self, g: &mut Inner, caller: Caller, b: &Body) -> Result<Value, ApiError> {
+    fn rid_get(&self, g: &Inner, caller: Caller, b: &Body) -> Result<Value, ApiError> {
         let rid = text(b, "rid").ok_or_else(|| err(47001, "data format error"))?;
         let well_formed = rid.len() == 26
             && rid.split('-').count() == 3
