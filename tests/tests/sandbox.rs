@@ -432,6 +432,27 @@ async fn pasted_ticket_push_becomes_the_current_ticket() {
     let nonce = rng.random_range(100_000_000u32..2_000_000_000).to_string();
     let sealed = crypto.seal_push(&plain, &now.to_string(), &nonce);
 
+    // The same ticket in clear, with the URL `signature` that a plain-mode push would carry:
+    // refused (pushes are always encrypted), and the ticket stays as it was.
+    let forged_sig = crypto.url_signature(&now.to_string(), &nonce);
+    desktop.paste("push-body", &plain).await;
+    desktop
+        .paste(
+            "push-url",
+            &format!("https://platform.example/event?timestamp={now}&nonce={nonce}&signature={forged_sig}&msg_signature={forged_sig}"),
+        )
+        .await;
+    desktop.click("push-apply").await;
+    desktop.wait_exists("error-toast").await;
+    let toast = desktop.text_now("error-toast").await.unwrap_or_default();
+    assert!(toast.contains("not encrypted"), "error toast: {toast:?}");
+    assert!(!desktop.exists("push-result").await);
+    assert_eq!(
+        desktop.text_now("ticket-tail").await.unwrap_or_default(),
+        old_tail
+    );
+    desktop.paste("push-url", "").await;
+
     desktop.paste("push-body", &sealed.body).await;
     desktop.fill("push-timestamp", &sealed.timestamp).await;
     desktop.fill("push-nonce", &sealed.nonce).await;
@@ -440,6 +461,12 @@ async fn pasted_ticket_push_becomes_the_current_ticket() {
     desktop
         .wait_attr("push-result", "data-status", "applied")
         .await;
+    // Its age, from CreateTime (a few seconds: it was sealed just now).
+    let age = desktop
+        .text_now("push-result-age")
+        .await
+        .unwrap_or_default();
+    assert!(age.contains('s'), "push age: {age:?}");
     let tail = &ticket[ticket.len() - 4..];
     desktop
         .wait_until(&format!("ticket-tail to end with {tail}"), || async {

@@ -418,6 +418,10 @@ export type PushApplied = {
 	authorizer_appid: string | null,
 	status: MessageStatus,
 	error: string | null,
+	/**  The push's `CreateTime` (Unix seconds), when it has one. */
+	created_at: number | null,
+	/**  How long ago WeChat sent it, when the push says (0 for one stamped in the future). */
+	age_secs: number | null,
 };
 
 /**

@@ -178,7 +178,7 @@ describe("ticket & tokens screen", () => {
       ticket_status: () => (applied ? { ...ticket(0), tail: "••••push" } : ticket(5000)),
       push_apply: () => {
         applied = true;
-        return { message_id: 7, info_type: "component_verify_ticket", authorizer_appid: null, status: "applied", error: null };
+        return { message_id: 7, info_type: "component_verify_ticket", authorizer_appid: null, status: "applied", error: null, created_at: 1700000000, age_secs: 200 };
       },
     });
     const { byTestId, text } = await mountConsole("/tokens");
@@ -205,12 +205,14 @@ describe("ticket & tokens screen", () => {
     ]);
     expect(byTestId("push-result").dataset.status).toBe("applied");
     expect(text("push-result")).toContain("component_verify_ticket");
+    // How old the push is, from its CreateTime: a late paste shows its age.
+    expect(text("push-result-age")).toContain("3m 20s前");
     expect(text("ticket-tail")).toBe("••••push");
   });
 
   it("applies a push given its three parameters and shows a failure's reason", async () => {
     const shell = mockShell(undefined, {
-      push_apply: () => ({ message_id: 8, info_type: "authorized", authorizer_appid: "wx00000000000000aa", status: "failed", error: "api_query_auth failed" }),
+      push_apply: () => ({ message_id: 8, info_type: "authorized", authorizer_appid: "wx00000000000000aa", status: "failed", error: "api_query_auth failed", created_at: null, age_secs: null }),
     });
     const { byTestId, text } = await mountConsole("/tokens");
     await type("push-body", "<xml/>");

@@ -125,6 +125,13 @@ fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
 }
 
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
 fn file_contains(path: &Path, needle: &str) -> bool {
     std::fs::read(path)
         .map(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
@@ -255,8 +262,9 @@ async fn every_console_command_against_the_simulator() {
         // Pushes from a file and from stdin.
         let crypto = MsgCrypto::new(&creds.token, &creds.encoding_aes_key, &creds.component_appid).unwrap();
         let fresh = ctl.issue_ticket();
-        let xml = format!("<xml><AppId>{}</AppId><CreateTime>1700000000</CreateTime><InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket>{fresh}</ComponentVerifyTicket></xml>", creds.component_appid);
-        let sealed = crypto.seal_push(&xml, "1700000000", "n0nce");
+        let sent = unix_now().to_string();
+        let xml = format!("<xml><AppId>{}</AppId><CreateTime>{sent}</CreateTime><InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket>{fresh}</ComponentVerifyTicket></xml>", creds.component_appid);
+        let sealed = crypto.seal_push(&xml, &sent, "n0nce");
         let body_file = cli.dir.path().join("push.xml");
         std::fs::write(&body_file, &sealed.body).unwrap();
         let pushargs = ["--timestamp", sealed.timestamp.as_str(), "--nonce", sealed.nonce.as_str(), "--msg-signature", sealed.msg_signature.as_str()];
@@ -342,4 +350,212 @@ fn sandbox_profile_starts_its_simulator_on_demand() {
     assert_eq!(cli.ok(&["token", "refresh"])["cached"], true);
     assert_eq!(base_of(&cli.ok(&["profile", "list"])), first_base);
     cli.ok(&["profile", "remove", "sandbox"]);
+}
+
+const APPID: &str = "wx0123456789abcdef";
+const TOKEN: &str = "push-safety-token";
+const AES_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+
+/// A profile whose pushes the test can seal (no simulator needed: nothing here calls WeChat).
+fn push_profile() -> (Cli, MsgCrypto) {
+    let cli = Cli::new();
+    let mut add = cli.cmd(&[
+        "--json",
+        "profile",
+        "add",
+        "--name",
+        "p",
+        "--appid",
+        APPID,
+        "--api-base",
+        "http://127.0.0.1:9",
+    ]);
+    add.env("WXOPEN_APPSECRET", "s3cret")
+        .env("WXOPEN_TOKEN", TOKEN)
+        .env("WXOPEN_AES_KEY", AES_KEY);
+    let o = cli.run_with(add, None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (cli, MsgCrypto::new(TOKEN, AES_KEY, APPID).unwrap())
+}
+
+fn ticket_xml(appid: &str, create_time: i64, ticket: &str) -> String {
+    format!("<xml><AppId><![CDATA[{appid}]]></AppId><CreateTime>{create_time}</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[{ticket}]]></ComponentVerifyTicket></xml>")
+}
+
+/// `push apply BODY` with the body on stdin and the signed callback URL.
+fn apply(cli: &Cli, body: &str, url: &str) -> Output {
+    cli.run_with(
+        cli.cmd(&["--json", "push", "apply", "--url", url, "-"]),
+        Some(body),
+    )
+}
+
+fn sealed_url(p: &wxopen_wechat::crypto::SealedPush) -> String {
+    format!(
+        "https://platform.example/event?timestamp={}&nonce={}&msg_signature={}&encrypt_type=aes",
+        p.timestamp, p.nonce, p.msg_signature
+    )
+}
+
+fn refused(o: &Output) -> Value {
+    assert!(
+        !o.status.success(),
+        "should be refused: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    serde_json::from_slice(&o.stdout).expect("error document")
+}
+
+#[test]
+fn push_apply_refuses_plain_foreign_and_stale_pushes() {
+    let (cli, crypto) = push_profile();
+    let now = unix_now();
+    // A forged plain-text ticket push, even with a valid URL `signature` (it covers only the
+    // timestamp and nonce), is not applied; `push decrypt` still shows it for inspection.
+    let plain = ticket_xml(APPID, now, "FORGED_TICKET_1");
+    let ts = now.to_string();
+    let url = format!("https://platform.example/event?timestamp={ts}&nonce=n1&signature={}&msg_signature=whatever", crypto.url_signature(&ts, "n1"));
+    let err = refused(&apply(&cli, &plain, &url));
+    assert_eq!(err["code"], "push");
+    assert!(
+        err["message"].as_str().unwrap().contains("not encrypted"),
+        "{err}"
+    );
+    assert!(
+        err["hint"].as_str().unwrap().contains("push decrypt"),
+        "{err}"
+    );
+    let o = cli.run_with(
+        cli.cmd(&["--json", "push", "decrypt", "--url", &url, "-"]),
+        Some(&plain),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(cli.ok(&["ticket", "show"])["present"], false);
+
+    // Sealed with this platform's key but naming another platform inside.
+    let other = crypto.seal_push(
+        &ticket_xml("wx9999999999999999", now, "FOREIGN_TICKET"),
+        &ts,
+        "n2",
+    );
+    let err = refused(&apply(&cli, &other.body, &sealed_url(&other)));
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("wx9999999999999999"),
+        "{err}"
+    );
+    // ... or addressed to another platform on the envelope.
+    let envelope = crypto.seal_push(&ticket_xml(APPID, now, "T"), &ts, "n3");
+    let body = envelope.body.replace(APPID, "wx9999999999999999");
+    let err = refused(&apply(&cli, &body, &sealed_url(&envelope)));
+    assert!(
+        err["message"].as_str().unwrap().contains("envelope"),
+        "{err}"
+    );
+    assert_eq!(cli.ok(&["ticket", "show"])["present"], false);
+
+    // A replayed push from 13 hours ago is refused, saying how old it is.
+    let old = now - 13 * 3600;
+    let stale = crypto.seal_push(
+        &ticket_xml(APPID, old, "STALE_TICKET"),
+        &old.to_string(),
+        "n4",
+    );
+    let err = refused(&apply(&cli, &stale.body, &sealed_url(&stale)));
+    assert_eq!(err["code"], "push");
+    assert!(err["message"].as_str().unwrap().contains("13 h"), "{err}");
+    assert!(
+        err["hint"].as_str().unwrap().contains("request-push"),
+        "{err}"
+    );
+    assert_eq!(cli.ok(&["ticket", "show"])["present"], false);
+
+    // Three hours old is applied, and the ticket's age is counted from when WeChat sent it.
+    let earlier = now - 3 * 3600;
+    let late = crypto.seal_push(
+        &ticket_xml(APPID, earlier, "LATE_TICKET"),
+        &earlier.to_string(),
+        "n5",
+    );
+    let o = apply(&cli, &late.body, &sealed_url(&late));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let a: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(a["status"], "applied");
+    assert_eq!(a["created_at"], earlier);
+    assert!(a["age_secs"].as_i64().unwrap() >= 3 * 3600, "{a}");
+    let t = cli.ok(&["ticket", "show"]);
+    assert_eq!(t["received_at"], earlier);
+    assert_eq!(t["source"], "push");
+    // One stamped in the future counts as received now, not later.
+    let ahead = now + 3600;
+    let future = crypto.seal_push(
+        &ticket_xml(APPID, ahead, "FUTURE_TICKET"),
+        &ahead.to_string(),
+        "n6",
+    );
+    let o = apply(&cli, &future.body, &sealed_url(&future));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(cli.ok(&["ticket", "show"])["received_at"].as_i64().unwrap() <= unix_now());
+}
+
+#[test]
+fn codes_in_unknown_pushes_are_redacted_whatever_their_case() {
+    let (cli, crypto) = push_profile();
+    let now = unix_now();
+    let xml = format!("<xml><AppId>{APPID}</AppId><CreateTime>{now}</CreateTime><InfoType>notify_third_fasteregister</InfoType><AuthCode>SECRETCODE_A</AuthCode><info><AuthorizationCode>SECRETCODE_B</AuthorizationCode><name>shop</name></info></xml>");
+    let sealed = crypto.seal_push(&xml, &now.to_string(), "n7");
+    let o = apply(&cli, &sealed.body, &sealed_url(&sealed));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let a: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(a["status"], "ignored");
+    // Recorded (messages.decoded) without the codes: not in any file of the data dir.
+    for entry in std::fs::read_dir(cli.dir.path()).unwrap() {
+        let p = entry.unwrap().path();
+        for code in ["SECRETCODE_A", "SECRETCODE_B"] {
+            assert!(!file_contains(&p, code), "{code} stored in {}", p.display());
+        }
+    }
+    let o = cli.run_with(
+        cli.cmd(&[
+            "--json",
+            "push",
+            "decrypt",
+            "--url",
+            &sealed_url(&sealed),
+            "-",
+        ]),
+        Some(&sealed.body),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("SECRETCODE"));
+}
+
+#[test]
+fn a_cleartext_api_base_is_refused_unless_loopback() {
+    let cli = Cli::new();
+    let mut add = cli.cmd(&[
+        "--json",
+        "profile",
+        "add",
+        "--name",
+        "p",
+        "--appid",
+        APPID,
+        "--api-base",
+        "http://api.weixin.qq.com",
+    ]);
+    add.env("WXOPEN_APPSECRET", "s3cret")
+        .env("WXOPEN_TOKEN", TOKEN)
+        .env("WXOPEN_AES_KEY", AES_KEY);
+    let o = cli.run_with(add, None);
+    let err = refused(&o);
+    assert_eq!(err["code"], "invalid_input");
+    assert!(
+        err["message"].as_str().unwrap().contains("in clear"),
+        "{err}"
+    );
+    assert!(cli.ok(&["profile", "list"]).as_array().unwrap().is_empty());
+    let (_cli, _) = push_profile(); // http://127.0.0.1 is accepted
 }

@@ -71,6 +71,9 @@ pub enum CoreError {
     NeedsReauth { appid: String },
     #[error("cancelled")]
     Cancelled,
+    /// A push sent longer ago than a ticket lives: a replay, or a paste found too late.
+    #[error("this push was sent {} ago (CreateTime {created_at}); pushes older than 12 hours are not applied", crate::clock::human_age(*age_secs))]
+    StalePush { created_at: i64, age_secs: i64 },
     /// The operation was refused by a local rule (a confirmation missing, a limit reached).
     #[error("{0}")]
     Refused(String),
@@ -102,7 +105,7 @@ impl CoreError {
             CoreError::Keychain { .. } => ErrorCode::Keychain,
             CoreError::Internal(_) => ErrorCode::Internal,
             CoreError::Crypto(_) => ErrorCode::Crypto,
-            CoreError::Push(_) => ErrorCode::Push,
+            CoreError::Push(_) | CoreError::StalePush { .. } => ErrorCode::Push,
             CoreError::WeChat(e) if e.is_api() => ErrorCode::WeChat,
             CoreError::WeChat(_) => ErrorCode::Network,
             CoreError::ClientConfig(_) => ErrorCode::InvalidInput,
@@ -122,6 +125,9 @@ impl CoreError {
             CoreError::InvalidInput(_) | CoreError::Internal(_) => None,
             CoreError::Crypto(e) => Some(e.hint().into()),
             CoreError::Push(e) => Some(e.hint().into()),
+            CoreError::StalePush { .. } => Some(
+                "WeChat pushes a fresh ticket every 10 minutes: paste the newest push, or ask for one now (Ticket & tokens → ask WeChat to push; `wxopen ticket request-push`).".into(),
+            ),
             CoreError::WeChat(e) => e.hint(),
             CoreError::ClientConfig(_) => {
                 Some("Check the profile's API base URL, proxy and timeouts.".into())

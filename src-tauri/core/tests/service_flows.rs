@@ -160,9 +160,11 @@ fn seal(e: &Env, xml: &str) -> (String, PushQuery) {
 async fn pushes_of_each_kind_are_applied_and_recorded() {
     let e = env(20).await;
     let comp = e.rt.appid().to_string();
+    // Pushes older than 12 hours are refused: these are sent now.
+    let now = wxopen_core::clock::now();
     // Ticket.
     let ticket = e.control().issue_ticket();
-    let (body, q) = seal(&e, &format!("<xml><AppId><![CDATA[{comp}]]></AppId><CreateTime>1700000000</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[{ticket}]]></ComponentVerifyTicket></xml>"));
+    let (body, q) = seal(&e, &format!("<xml><AppId><![CDATA[{comp}]]></AppId><CreateTime>{now}</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[{ticket}]]></ComponentVerifyTicket></xml>"));
     let a = e.console.push_apply(&e.rt, &body, &q).await.unwrap();
     assert_eq!(a.status, MessageStatus::Applied);
     let st = e.console.ticket_status(&e.rt).unwrap();
@@ -197,7 +199,7 @@ async fn pushes_of_each_kind_are_applied_and_recorded() {
         .unwrap();
     let appid = out.authorizer_appid.clone();
     let auth_xml = |info: &str, code: &str| {
-        format!("<xml><AppId>{comp}</AppId><CreateTime>1700000000</CreateTime><InfoType>{info}</InfoType><AuthorizerAppid>{appid}</AuthorizerAppid><AuthorizationCode>{code}</AuthorizationCode><AuthorizationCodeExpiredTime>600</AuthorizationCodeExpiredTime><PreAuthCode>x</PreAuthCode></xml>")
+        format!("<xml><AppId>{comp}</AppId><CreateTime>{now}</CreateTime><InfoType>{info}</InfoType><AuthorizerAppid>{appid}</AuthorizerAppid><AuthorizationCode>{code}</AuthorizationCode><AuthorizationCodeExpiredTime>600</AuthorizationCodeExpiredTime><PreAuthCode>x</PreAuthCode></xml>")
     };
     let (body, q) = seal(&e, &auth_xml("authorized", &out.auth_code));
     let a = e.console.push_apply(&e.rt, &body, &q).await.unwrap();
@@ -245,7 +247,7 @@ async fn pushes_of_each_kind_are_applied_and_recorded() {
     // The new access token works (open/get through the authorizer token).
     e.console.open_get(&e.rt, &appid).await.unwrap();
     // unauthorized.
-    let (body, q) = seal(&e, &format!("<xml><AppId>{comp}</AppId><CreateTime>1700000000</CreateTime><InfoType>unauthorized</InfoType><AuthorizerAppid>{appid}</AuthorizerAppid></xml>"));
+    let (body, q) = seal(&e, &format!("<xml><AppId>{comp}</AppId><CreateTime>{now}</CreateTime><InfoType>unauthorized</InfoType><AuthorizerAppid>{appid}</AuthorizerAppid></xml>"));
     e.console.push_apply(&e.rt, &body, &q).await.unwrap();
     let row = e
         .console
@@ -255,7 +257,7 @@ async fn pushes_of_each_kind_are_applied_and_recorded() {
         .unwrap();
     assert_eq!(row.authorizer.status, Status::Revoked);
     // Other kinds are kept.
-    let (body, q) = seal(&e, &format!("<xml><AppId>{comp}</AppId><CreateTime>1700000000</CreateTime><InfoType>notify_third_fasteregister</InfoType><status>0</status></xml>"));
+    let (body, q) = seal(&e, &format!("<xml><AppId>{comp}</AppId><CreateTime>{now}</CreateTime><InfoType>notify_third_fasteregister</InfoType><status>0</status></xml>"));
     let a = e.console.push_apply(&e.rt, &body, &q).await.unwrap();
     assert_eq!(a.status, MessageStatus::Ignored);
     // A failing apply is recorded as failed (the code was used already).
@@ -306,6 +308,14 @@ async fn quota_reached_then_cleared() {
         }
     }
     assert_eq!(err.expect("over quota").body().errcode, Some(45009));
+    // The failed refresh kept the token that still works (clear_quota would use it); with no
+    // token at all, the reset goes through the appsecret.
+    assert!(e.console.component_token_status(&fresh).unwrap().cached);
+    let kept = e.console.component_token(&fresh).await.unwrap();
+    e.console
+        .invalidate_component_token(&fresh, kept.token.expose())
+        .await
+        .unwrap();
     let c = e.console.quota_clear(&fresh).await.unwrap();
     assert_eq!(c.endpoint, "/cgi-bin/component/clear_quota/v2");
     for _ in 0..8 {

@@ -1,6 +1,8 @@
 //! Profiles, ticket and the token lifecycle against the simulator, with a real SQLite file and
 //! the real keychain. Run inside a Secret Service session (see the Makefile's `make test`).
 
+#[path = "../../wechat/tests/client_support/mod.rs"]
+mod client_support;
 mod service_support;
 
 use std::sync::Arc;
@@ -188,4 +190,90 @@ async fn ticket_paste_and_status() {
     assert_eq!(s.valid_for_secs.unwrap(), 12 * 3600 - s.age_secs.unwrap());
     e.console.ticket_request_push(&e.rt).await.unwrap();
     let _ = Arc::clone(&e.console);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_refresh_keeps_the_token_that_still_works() {
+    let e = env(10).await;
+    let before = e.console.component_token(&e.rt).await.unwrap();
+    e.control().set_fault(Fault::HttpStatus {
+        path: Some(TOKEN_PATH.into()),
+        status: 500,
+        times: None,
+    });
+    let err = e.console.refresh_component_token(&e.rt).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Network, "{err}");
+    assert!(e.console.component_token_status(&e.rt).unwrap().cached);
+    let still = e.console.component_token(&e.rt).await.unwrap();
+    assert_eq!(still.token.expose(), before.token.expose());
+    // The same for an authorizer's access token.
+    let appid = wxopen_sandbox::seed::appid_of(1, 3);
+    e.console.authorizer_fetch(&e.rt, &appid).await.unwrap();
+    let access = e.console.authorizer_token(&e.rt, &appid).await.unwrap();
+    e.control().set_fault(Fault::HttpStatus {
+        path: Some(wxopen_wechat::client::paths::API_AUTHORIZER_TOKEN.into()),
+        status: 500,
+        times: None,
+    });
+    e.console
+        .refresh_authorizer_token(&e.rt, &appid)
+        .await
+        .unwrap_err();
+    let status = e.console.authorizer_token_status(&e.rt, &appid).unwrap();
+    assert_eq!(status.access_expires_at, Some(access.expires_at));
+    let kept = e.console.authorizer_token(&e.rt, &appid).await.unwrap();
+    assert_eq!(kept.token.expose(), access.token.expose());
+    // Once WeChat answers again, refresh swaps in a new token.
+    e.control().clear_faults();
+    e.console.refresh_component_token(&e.rt).await.unwrap();
+    let fresh = e.console.component_token(&e.rt).await.unwrap();
+    assert_ne!(fresh.token.expose(), before.token.expose());
+    e.console
+        .refresh_authorizer_token(&e.rt, &appid)
+        .await
+        .unwrap();
+    let new_access = e.console.authorizer_token(&e.rt, &appid).await.unwrap();
+    assert_ne!(new_access.token.expose(), access.token.expose());
+}
+
+/// `expires_in` from a broken or hostile server: no overflow, no expiry before receipt, no
+/// token believed for years.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_token_lifetimes_are_clamped() {
+    use wxopen_core::secrets::KeyringStore;
+    use wxopen_core::service::{Console, ConsoleOptions};
+    for (expires_in, lifetime) in [(i64::MAX, 30 * 86_400), (-100, 0), (7200, 7200)] {
+        let server = client_support::MockServer::json(serde_json::json!({
+            "component_access_token": "HOSTILE_TOKEN",
+            "expires_in": expires_in,
+        }))
+        .await;
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(KeyringStore::with_service(test_service_name()));
+        let console = Console::with_options(
+            wxopen_core::store::Store::open(dir.path()).unwrap(),
+            secrets as Arc<dyn SecretStore>,
+            ConsoleOptions::default(),
+        );
+        console
+            .profile_add(ProfileInput {
+                name: "hostile".into(),
+                component_appid: "wx1234567890abcdef".into(),
+                api_base: Some(server.base_url()),
+                appsecret: Some("secret".into()),
+                token: Some("token".into()),
+                encoding_aes_key: Some("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let rt = console.profile(Some("hostile")).await.unwrap();
+        console.ticket_set(&rt, "ticket@@@x").unwrap();
+        let s = console.refresh_component_token(&rt).await.unwrap();
+        assert_eq!(
+            s.expires_at.unwrap() - s.fetched_at.unwrap(),
+            lifetime,
+            "expires_in {expires_in}"
+        );
+        console.profile_remove("hostile").unwrap();
+    }
 }

@@ -202,6 +202,16 @@ impl ClientConfig {
     }
 }
 
+/// `127.0.0.0/8`, `::1` and `localhost`.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
 fn parse_api_base(raw: &str) -> Result<Url, ClientConfigError> {
     let value = redact_secrets(raw);
     let invalid = |reason: &str| ClientConfigError::InvalidApiBase {
@@ -223,6 +233,13 @@ fn parse_api_base(raw: &str) -> Result<Url, ClientConfigError> {
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("no host"));
+    }
+    // The appsecret travels in request bodies and every token in a query string: in clear only
+    // where nobody else can listen (the simulator, a local relay).
+    if url.scheme() == "http" && !is_loopback(&url) {
+        return Err(ClientConfigError::CleartextApiBase {
+            host: url.host_str().unwrap_or_default().to_owned(),
+        });
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid("must not contain credentials"));
@@ -1116,6 +1133,31 @@ mod tests {
             bad(&|c| c.api_base = "".into()),
             ClientConfigError::InvalidApiBase { .. }
         ));
+        for cleartext in [
+            "http://api.weixin.qq.com",
+            "http://10.0.0.5:8080",
+            "http://[fe80::1]",
+        ] {
+            assert!(
+                matches!(
+                    bad(&|c| c.api_base = cleartext.into()),
+                    ClientConfigError::CleartextApiBase { .. }
+                ),
+                "{cleartext}"
+            );
+        }
+        for loopback in [
+            "http://127.0.0.1:9",
+            "http://127.8.0.1",
+            "http://[::1]:80",
+            "http://LOCALHOST:1",
+        ] {
+            let c = ClientConfig {
+                api_base: loopback.into(),
+                ..Default::default()
+            };
+            c.validate().unwrap_or_else(|e| panic!("{loopback}: {e}"));
+        }
         assert!(matches!(
             bad(&|c| c.api_base = "not a url".into()),
             ClientConfigError::InvalidApiBase { .. }

@@ -64,8 +64,10 @@ pub enum WeChatError {
 pub enum ClientConfigError {
     #[error("invalid API base URL {value:?}: {reason}")]
     InvalidApiBase { value: String, reason: String },
-    #[error("unsupported API base scheme {scheme:?} (use http or https)")]
+    #[error("unsupported API base scheme {scheme:?} (use https; http only for a loopback host)")]
     UnsupportedApiBaseScheme { scheme: String },
+    #[error("the API base http://{host} is not encrypted: the appsecret and every token would cross the network in clear (use https; http is allowed only for 127.0.0.1, ::1 and localhost)")]
+    CleartextApiBase { host: String },
     #[error("invalid proxy URL {value:?}: {reason}")]
     InvalidProxy { value: String, reason: String },
     #[error("unsupported proxy scheme {scheme:?} (use http, https, socks5 or socks5h)")]
@@ -262,28 +264,34 @@ fn error_chain_text(err: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
-/// Is `name` (a JSON key or query parameter) one whose value must never be shown?
+/// Is `name` (a JSON key, XML element or query parameter) one whose value must never be shown?
+/// Names are compared case-, `_`- and `-`-blind, so `AuthorizationCode` (XML), `authCode`
+/// (camelCase) and `authorization_code` are one name.
 fn is_sensitive_key(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
+    let n: String = name
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
     n.contains("token")
         || n.contains("secret")
         || n.contains("ticket")
         || n.contains("password")
-        || n.contains("aes_key")
-        || n == "pre_auth_code"
-        || n == "authorization_code"
-        || n == "auth_code"
+        || n.contains("aeskey")
+        || n.ends_with("authcode")
+        || n.ends_with("authorizationcode")
         || n == "code"
 }
 
 const REDACTED: &str = "<redacted>";
 
 /// Mask secret values in free text: query parameters (`access_token=…`,
-/// `component_access_token=…`), JSON members (`"authorizer_refresh_token": "…"`), and the
+/// `component_access_token=…`), JSON members (`"authorizer_refresh_token": "…"`, also inside a
+/// JSON string, `\"auth_code\":\"…\"`), XML elements (`<AuthorizationCode>…<`), and the
 /// user-info part of URLs (`socks5://user:pass@host`). Values are recognised by their key
 /// (anything containing `token`, `secret`, `ticket`, `password`, `aes_key`, and the auth/pre-auth
-/// codes), so an unknown future `…_token` field is masked too. A value cut off by truncation
-/// (no closing quote) is masked up to the end of the text.
+/// codes, however cased), so an unknown future `…_token` field is masked too. A value cut off by
+/// truncation (no closing quote) is masked up to the end of the text.
 pub fn redact_secrets(text: &str) -> String {
     let text = redact_url_userinfo(text);
     let bytes = text.as_bytes();
@@ -307,58 +315,100 @@ pub fn redact_secrets(text: &str) -> String {
         if !is_sensitive_key(ident) {
             continue;
         }
-        // Query parameter: key=value
-        if i < bytes.len() && bytes[i] == b'=' {
-            out.push('=');
-            i += 1;
-            let vstart = i;
-            while i < bytes.len()
-                && !matches!(
-                    bytes[i],
-                    b'&' | b'"' | b'\'' | b')' | b'<' | b'>' | b',' | b'#'
-                )
-                && !bytes[i].is_ascii_whitespace()
-            {
-                i += 1;
-            }
-            if i > vstart {
+        let value = query_value(bytes, i)
+            .or_else(|| json_value(bytes, i))
+            .or_else(|| xml_value(bytes, start, i));
+        if let Some((keep_to, value_end)) = value {
+            out.push_str(&text[i..keep_to]);
+            if value_end > keep_to {
                 out.push_str(REDACTED);
             }
-            continue;
-        }
-        // JSON member: key" : "value"  (also tolerate a value that is a bare number)
-        if i < bytes.len() && bytes[i] == b'"' {
-            let mut j = i + 1;
-            while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-                j += 1;
-            }
-            if j < bytes.len() && bytes[j] == b':' {
-                j += 1;
-                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-                    j += 1;
-                }
-                if j < bytes.len() && bytes[j] == b'"' {
-                    // copy `": "` verbatim
-                    out.push_str(&text[i..=j]);
-                    j += 1;
-                    let vstart = j;
-                    while j < bytes.len() && bytes[j] != b'"' {
-                        if bytes[j] == b'\\' {
-                            j += 1;
-                        }
-                        j += 1;
-                    }
-                    let j = j.min(bytes.len());
-                    if j > vstart {
-                        out.push_str(REDACTED);
-                    }
-                    i = j;
-                    continue;
-                }
-            }
+            i = value_end;
         }
     }
     out
+}
+
+/// `key=value`: returns (end of `=`, end of value).
+fn query_value(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if bytes.get(i) != Some(&b'=') {
+        return None;
+    }
+    let mut j = i + 1;
+    while j < bytes.len()
+        && !matches!(
+            bytes[j],
+            b'&' | b'"' | b'\'' | b')' | b'<' | b'>' | b',' | b'#' | b'\\'
+        )
+        && !bytes[j].is_ascii_whitespace()
+    {
+        j += 1;
+    }
+    Some((i + 1, j))
+}
+
+/// `key": "value"`, or the same escaped inside a JSON string (`key\": \"value\"`): returns
+/// (start of the value, end of the value, before its closing quote).
+fn json_value(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let escaped = bytes.get(i) == Some(&b'\\');
+    let quote_len = if escaped { 2 } else { 1 };
+    let is_quote = |at: usize| {
+        if escaped {
+            bytes.get(at) == Some(&b'\\') && bytes.get(at + 1) == Some(&b'"')
+        } else {
+            bytes.get(at) == Some(&b'"')
+        }
+    };
+    if !is_quote(i) {
+        return None;
+    }
+    let skip_ws = |mut j: usize| {
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        j
+    };
+    let mut j = skip_ws(i + quote_len);
+    if bytes.get(j) != Some(&b':') {
+        return None;
+    }
+    j = skip_ws(j + 1);
+    if !is_quote(j) {
+        return None;
+    }
+    let vstart = j + quote_len;
+    let mut k = vstart;
+    while k < bytes.len() && !is_quote(k) {
+        // An escape inside an unescaped string skips the next byte; inside an escaped one,
+        // `\\\\` (an escaped backslash) is skipped whole, so `\\"` is the closing quote.
+        if bytes[k] == b'\\' && (!escaped || bytes.get(k + 1) == Some(&b'\\')) {
+            k += 1;
+        }
+        k += 1;
+    }
+    Some((vstart, k.min(bytes.len())))
+}
+
+/// `<Key>value<`: returns (after `>`, the next `<`).
+fn xml_value(bytes: &[u8], start: usize, i: usize) -> Option<(usize, usize)> {
+    if start == 0 || bytes[start - 1] != b'<' || bytes.get(i) != Some(&b'>') {
+        return None;
+    }
+    const CDATA: &[u8] = b"<![CDATA[";
+    let from = i + 1;
+    if bytes[from..].starts_with(CDATA) {
+        let vstart = from + CDATA.len();
+        let end = bytes[vstart..]
+            .windows(3)
+            .position(|w| w == b"]]>")
+            .map_or(bytes.len(), |p| vstart + p);
+        return Some((vstart, end));
+    }
+    let mut j = from;
+    while j < bytes.len() && bytes[j] != b'<' {
+        j += 1;
+    }
+    Some((from, j))
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -433,6 +483,33 @@ mod tests {
         // truncated value
         let r = redact_secrets(r#"{"pre_auth_code":"preauthcode@@@abcdef"#);
         assert_eq!(r, r#"{"pre_auth_code":"<redacted>"#);
+    }
+
+    #[test]
+    fn redacts_whatever_the_case_or_quoting() {
+        for s in [
+            r#"{"AuthorizationCode":"queryauthcode@@@X1"}"#,
+            r#"{"AuthCode":"X1"}"#,
+            r#"{"PreAuthCode":"X1"}"#,
+            r#"{"authorizationCode":"X1"}"#,
+            r#"{"ComponentVerifyTicket":"X1"}"#,
+            r#"{"fields":{"raw":"{\"auth_code\":\"X1\",\"n\":1}"}}"#,
+            r#"{"fields":{"raw":"{\"AuthorizationCode\" : \"X1\"}"}}"#,
+            "<xml><AuthorizationCode><![CDATA[X1]]></AuthorizationCode></xml>",
+            "<AuthCode>X1</AuthCode>",
+            "auth-code=X1",
+        ] {
+            let r = redact_secrets(s);
+            assert!(!r.contains("X1"), "{s} -> {r}");
+            assert!(r.contains("<redacted>"), "{s} -> {r}");
+        }
+        // What is not a secret stays.
+        let s = r#"{"fields":{"raw":"{\"authorizer_appid\":\"wx1\"}"}}"#;
+        assert_eq!(redact_secrets(s), s);
+        assert_eq!(
+            redact_secrets("<AuthorizerAppid>wx1</AuthorizerAppid>"),
+            "<AuthorizerAppid>wx1</AuthorizerAppid>"
+        );
     }
 
     #[test]

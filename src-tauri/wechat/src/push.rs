@@ -118,6 +118,8 @@ pub enum PushErrorKind {
     UrlSignatureMismatch,
     MissingQuery,
     Crypto,
+    NotEncrypted,
+    WrongAppId,
 }
 
 /// Why a push body could not be turned into a [`PushEvent`].
@@ -152,6 +154,14 @@ pub enum PushError {
     MissingQuery { param: String },
     #[error("give the callback URL, or all of timestamp, nonce and msg_signature")]
     NoQuery,
+    #[error("this push is not encrypted: a third-party platform's pushes always are, so a plain-text body is not applied (it may be forged)")]
+    NotEncrypted,
+    #[error("the push's {place} names AppId {found:?}, not this profile's {expected:?}")]
+    WrongAppId {
+        place: &'static str,
+        expected: String,
+        found: String,
+    },
     #[error(transparent)]
     Crypto(#[from] CryptoError),
 }
@@ -186,6 +196,8 @@ impl PushError {
             PushError::UrlSignatureMismatch => PushErrorKind::UrlSignatureMismatch,
             PushError::MissingQuery { .. } | PushError::NoQuery => PushErrorKind::MissingQuery,
             PushError::Crypto(_) => PushErrorKind::Crypto,
+            PushError::NotEncrypted => PushErrorKind::NotEncrypted,
+            PushError::WrongAppId { .. } => PushErrorKind::WrongAppId,
         }
     }
 
@@ -197,6 +209,12 @@ impl PushError {
                 "Copy the whole push URL (or its query string): the msg_signature parameter is the one that signs the body."
             }
             PushError::UrlSignatureMismatch => "Check the profile's Token (消息校验Token).",
+            PushError::NotEncrypted => {
+                "Paste the raw request body as WeChat sent it (with its <Encrypt> element) and the callback URL with msg_signature. `push decrypt` shows a plain-text body without applying it."
+            }
+            PushError::WrongAppId { .. } => {
+                "This push is for another platform (or forged): select the profile whose component appid it names, or ignore it."
+            }
             PushError::NoInfoType { .. } => {
                 "Only pushes to the authorization-event URL (InfoType …) belong here; user messages and events of authorized accounts go to the message URL."
             }
@@ -297,16 +315,7 @@ pub fn parse_event(plain_xml: &str) -> Result<PushEvent, PushError> {
 pub fn open_push(crypto: &MsgCrypto, body: &str, q: &PushQuery) -> Result<PushEvent, PushError> {
     let fields = flatten(body)?;
     if fields.contains_key("Encrypt") {
-        let envelope = envelope_from(&fields)?;
-        if q.msg_signature.trim().is_empty() {
-            return Err(PushError::MissingQuery {
-                param: "msg_signature".into(),
-            });
-        }
-        let plain = crypto
-            .verify_and_decrypt(&q.msg_signature, &q.timestamp, &q.nonce, &envelope.encrypt)
-            .map_err(|e| explain_signature_mix_up(crypto, q, e))?;
-        return parse_event(&plain);
+        return open_encrypted(crypto, &envelope_from(&fields)?, q);
     }
     if fields.contains_key("InfoType") {
         if let Some(signature) = &q.signature {
@@ -327,6 +336,67 @@ pub fn open_push(crypto: &MsgCrypto, body: &str, q: &PushQuery) -> Result<PushEv
         field: "Encrypt".into(),
         info_type: None,
     })
+}
+
+/// Verifies, decrypts and parses a push that is about to change something (store a ticket,
+/// redeem an auth code, revoke an account). Stricter than [`open_push`]: a third-party
+/// platform's pushes are always encrypted, so a plain-text body is refused however it is signed
+/// (its URL `signature` covers only timestamp and nonce, never the body, so anyone who saw one
+/// signed URL can replay it with a forged body), and every AppId the push names must be this
+/// platform's (the AES trailer is checked by the decryption; the envelope and the decrypted
+/// `AppId` are checked here).
+pub fn open_sealed_push(
+    crypto: &MsgCrypto,
+    body: &str,
+    q: &PushQuery,
+) -> Result<PushEvent, PushError> {
+    let fields = flatten(body)?;
+    if !fields.contains_key("Encrypt") {
+        return Err(PushError::NotEncrypted);
+    }
+    let envelope = envelope_from(&fields)?;
+    if let Some(Recipient::AppId(to)) = &envelope.to {
+        check_app_id(crypto, "envelope", to)?;
+    }
+    let event = open_encrypted(crypto, &envelope, q)?;
+    let named = match &event {
+        PushEvent::VerifyTicket { app_id, .. } | PushEvent::Unauthorized { app_id, .. } => {
+            Some(app_id.as_str())
+        }
+        PushEvent::Authorized(a) | PushEvent::UpdateAuthorized(a) => Some(a.app_id.as_str()),
+        PushEvent::Other { fields, .. } => fields.get("AppId").map(String::as_str),
+    };
+    if let Some(app_id) = named {
+        check_app_id(crypto, "decrypted message", app_id)?;
+    }
+    Ok(event)
+}
+
+fn check_app_id(crypto: &MsgCrypto, place: &'static str, found: &str) -> Result<(), PushError> {
+    if found.trim() == crypto.appid() {
+        return Ok(());
+    }
+    Err(PushError::WrongAppId {
+        place,
+        expected: crypto.appid().to_owned(),
+        found: found.to_owned(),
+    })
+}
+
+fn open_encrypted(
+    crypto: &MsgCrypto,
+    envelope: &Envelope,
+    q: &PushQuery,
+) -> Result<PushEvent, PushError> {
+    if q.msg_signature.trim().is_empty() {
+        return Err(PushError::MissingQuery {
+            param: "msg_signature".into(),
+        });
+    }
+    let plain = crypto
+        .verify_and_decrypt(&q.msg_signature, &q.timestamp, &q.nonce, &envelope.encrypt)
+        .map_err(|e| explain_signature_mix_up(crypto, q, e))?;
+    parse_event(&plain)
 }
 
 /// A signature failure where the given msg_signature is really the URL `signature` (same

@@ -46,7 +46,7 @@ impl Console {
         let refresh = info.authorizer_refresh_token.as_deref();
         match (&info.authorizer_access_token, info.expires_in) {
             (Some(access), Some(expires_in)) if refresh.is_some() => {
-                let expires_at = received + expires_in;
+                let expires_at = crate::clock::expiry(received, expires_in);
                 self.store.authorizer_token_put_access(
                     rt.id(),
                     &appid,

@@ -53,7 +53,7 @@ impl Console {
         params.pre_auth_code = code.pre_auth_code.clone();
         let pc_link = links::pc_link(&params);
         let mobile_link = links::mobile_link(&params);
-        let expires_at = received + code.expires_in;
+        let expires_at = crate::clock::expiry(received, code.expires_in);
         self.store.pre_auth_code_insert(&NewPreAuthCode {
             profile_id: rt.id(),
             code: code.pre_auth_code,

@@ -11,7 +11,7 @@ use crate::store::tickets::TicketSource;
 use crate::store::types::Status;
 use wxopen_wechat::crypto::MsgCrypto;
 use wxopen_wechat::error::redact_secrets;
-use wxopen_wechat::push::{open_push, PushEvent, PushQuery};
+use wxopen_wechat::push::{open_push, open_sealed_push, PushEvent, PushQuery};
 
 /// What applying a push did.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -21,6 +21,40 @@ pub struct PushApplied {
     pub authorizer_appid: Option<String>,
     pub status: MessageStatus,
     pub error: Option<String>,
+    /// The push's `CreateTime` (Unix seconds), when it has one.
+    pub created_at: Option<i64>,
+    /// How long ago WeChat sent it, when the push says (0 for one stamped in the future).
+    pub age_secs: Option<i64>,
+}
+
+/// The oldest push applied: a ticket is valid 12 hours, and nothing else a push carries (an auth
+/// code lives 10 minutes) is worth applying later. Older ones are replays or forgotten pastes.
+pub const PUSH_MAX_AGE_SECS: i64 = 12 * 3600;
+
+/// `CreateTime` of a push, which the encryption vouches for (unlike the URL's `timestamp` of
+/// a plain-text push, it is inside the sealed message).
+pub fn create_time(e: &PushEvent) -> Option<i64> {
+    match e {
+        PushEvent::VerifyTicket { create_time, .. }
+        | PushEvent::Unauthorized { create_time, .. } => Some(*create_time),
+        PushEvent::Authorized(a) | PushEvent::UpdateAuthorized(a) => Some(a.create_time),
+        PushEvent::Other { fields, .. } => fields.get("CreateTime")?.trim().parse().ok(),
+    }
+}
+
+/// Refuses a push sent longer ago than [`PUSH_MAX_AGE_SECS`]; returns its age otherwise.
+fn fresh_enough(created_at: Option<i64>, now: i64) -> CoreResult<Option<i64>> {
+    let Some(created_at) = created_at else {
+        return Ok(None);
+    };
+    let age = now.saturating_sub(created_at).max(0);
+    if age > PUSH_MAX_AGE_SECS {
+        return Err(CoreError::StalePush {
+            created_at,
+            age_secs: age,
+        });
+    }
+    Ok(Some(age))
 }
 
 fn info_type(e: &PushEvent) -> (String, Option<String>) {
@@ -59,23 +93,34 @@ impl Console {
         Ok(open_push(&self.crypto(rt)?, body, query)?)
     }
 
-    /// Verifies, decrypts and applies a push. A push that cannot be decrypted is an error (not
-    /// recorded: it may not even be ours); one that decrypts is always recorded.
+    /// Verifies, decrypts and applies a push. Only an encrypted push addressed to this profile's
+    /// appid and sent within [`PUSH_MAX_AGE_SECS`] is applied; anything else is an error and is
+    /// not recorded (it may not even be ours). One that is applied is always recorded.
     pub async fn push_apply(
         &self,
         rt: &ProfileRt,
         body: &str,
         query: &PushQuery,
     ) -> CoreResult<PushApplied> {
-        let event = self.push_decrypt(rt, body, query)?;
+        let event = open_sealed_push(&self.crypto(rt)?, body, query)?;
         self.apply_event(rt, event).await
     }
 
     pub async fn apply_event(&self, rt: &ProfileRt, event: PushEvent) -> CoreResult<PushApplied> {
+        let now = now();
+        let created_at = create_time(&event);
+        let age_secs = fresh_enough(created_at, now)?;
         let (kind, appid) = info_type(&event);
         let result: CoreResult<MessageStatus> = match &event {
+            // Stamped when WeChat sent it, so a late paste does not look fresher than it is
+            // (and never later than now: a clock ahead of ours must not extend its 12 h).
             PushEvent::VerifyTicket { ticket, .. } => self
-                .ticket_store(rt, ticket, TicketSource::Push)
+                .ticket_store(
+                    rt,
+                    ticket,
+                    TicketSource::Push,
+                    created_at.unwrap_or(now).min(now),
+                )
                 .map(|_| MessageStatus::Applied),
             PushEvent::Authorized(a) => self
                 .complete_with_code(rt, &a.authorization_code)
@@ -109,7 +154,7 @@ impl Console {
         };
         let message_id = self.store.message_insert(&NewMessage {
             profile_id: rt.id(),
-            received_at: now(),
+            received_at: now,
             info_type: kind.clone(),
             authorizer_appid: appid.clone(),
             status,
@@ -122,6 +167,8 @@ impl Console {
             authorizer_appid: appid,
             status,
             error,
+            created_at,
+            age_secs,
         })
     }
 }

@@ -54,7 +54,7 @@ impl TicketStatus {
 impl Console {
     /// Stores a pasted ticket (trimmed; must not be empty).
     pub fn ticket_set(&self, rt: &ProfileRt, ticket: &str) -> CoreResult<TicketStatus> {
-        self.ticket_store(rt, ticket, TicketSource::Pasted)
+        self.ticket_store(rt, ticket, TicketSource::Pasted, now())
     }
 
     pub(crate) fn ticket_store(
@@ -62,6 +62,7 @@ impl Console {
         rt: &ProfileRt,
         ticket: &str,
         source: TicketSource,
+        received_at: i64,
     ) -> CoreResult<TicketStatus> {
         let ticket = ticket.trim();
         if ticket.is_empty() {
@@ -74,7 +75,9 @@ impl Console {
                 "a component_verify_ticket contains no whitespace: paste only the ticket".into(),
             ));
         }
-        let row = self.store.ticket_insert(rt.id(), ticket, now(), source)?;
+        let row = self
+            .store
+            .ticket_insert(rt.id(), ticket, received_at, source)?;
         Ok(TicketStatus::of(Some(&row)))
     }
 

@@ -63,6 +63,12 @@ impl Console {
                 return Ok(cached);
             }
         }
+        self.fetch_component_token(rt).await
+    }
+
+    /// Asks WeChat for a new component token and stores it (replacing the old one only now,
+    /// once the new one is in hand).
+    async fn fetch_component_token(&self, rt: &ProfileRt) -> CoreResult<CachedToken> {
         let ticket = self.store.latest_ticket(rt.id())?.ok_or_else(|| {
             CoreError::NotFound(
                 "a component_verify_ticket (paste one with `wxopen ticket set`, or `wxopen ticket request-push`)"
@@ -75,7 +81,7 @@ impl Console {
             .client
             .component_token(rt.appid(), secret.expose(), ticket.ticket.expose())
             .await?;
-        let expires_at = fetched_at + answer.expires_in;
+        let expires_at = crate::clock::expiry(fetched_at, answer.expires_in);
         self.store.component_token_put(
             rt.id(),
             &answer.component_access_token,
@@ -103,15 +109,29 @@ impl Console {
         Ok(())
     }
 
-    /// Fetches a new component token now (whatever the cache says).
+    /// Fetches a new component token now (whatever the cache says). The cached one is replaced
+    /// only once the new one has arrived: if the fetch fails, the still-valid token stays in use.
+    /// A refresh that a concurrent caller finished meanwhile counts (one fetch, not two).
     pub async fn refresh_component_token(
         &self,
         rt: &ProfileRt,
     ) -> CoreResult<ComponentTokenStatus> {
         let cells = rt.source.local()?;
-        cells.component.clear().await;
-        self.store.component_token_clear(rt.id())?;
-        self.component_token(rt).await?;
+        // The token this refresh replaces: the one in memory, else the one in SQLite.
+        let old = match cells.component.peek().await {
+            Some(t) => Some(t.token.expose().clone()),
+            None => self
+                .store
+                .component_token_get(rt.id())?
+                .map(|r| r.token.expose().clone()),
+        };
+        cells
+            .component
+            .get_or_load(
+                |t| t.fresh() && old.as_deref() != Some(t.token.expose().as_str()),
+                || self.fetch_component_token(rt),
+            )
+            .await?;
         self.component_token_status(rt)
     }
 
@@ -157,12 +177,20 @@ impl Console {
             .await
     }
 
-    async fn load_authorizer_token(&self, rt: &ProfileRt, appid: &str) -> CoreResult<CachedToken> {
-        let row = self.store.authorizer_token_get(rt.id(), appid)?.ok_or_else(|| {
+    fn authorizer_token_row(
+        &self,
+        rt: &ProfileRt,
+        appid: &str,
+    ) -> CoreResult<crate::store::tokens::AuthorizerTokenRow> {
+        self.store.authorizer_token_get(rt.id(), appid)?.ok_or_else(|| {
             CoreError::NotFound(format!(
                 "a refresh token for authorizer {appid} (run `wxopen authorizers sync`, or authorize it again)"
             ))
-        })?;
+        })
+    }
+
+    async fn load_authorizer_token(&self, rt: &ProfileRt, appid: &str) -> CoreResult<CachedToken> {
+        let row = self.authorizer_token_row(rt, appid)?;
         if let (Some(tok), Some(exp)) = (&row.access_token, row.expires_at) {
             let cached = CachedToken {
                 token: tok.clone(),
@@ -206,7 +234,7 @@ impl Console {
             }
             other => other?,
         };
-        let expires_at = fetched_at + answer.expires_in;
+        let expires_at = crate::clock::expiry(fetched_at, answer.expires_in);
         // Always store the refresh token returned (never an empty one: the store skips those).
         let refresh = answer
             .authorizer_refresh_token
@@ -279,8 +307,24 @@ impl Console {
         rt: &ProfileRt,
         appid: &str,
     ) -> CoreResult<AuthorizerTokenStatus> {
-        self.invalidate_authorizer_token(rt, appid, None).await?;
-        self.authorizer_token(rt, appid).await?;
+        // Fetch first, swap on success (as for the component token).
+        let cell = rt.source.local()?.authorizer_cell(appid);
+        let old = match cell.peek().await {
+            Some(t) => Some(t.token.expose().clone()),
+            None => self
+                .authorizer_token_row(rt, appid)?
+                .access_token
+                .map(|t| t.expose().clone()),
+        };
+        cell.get_or_load(
+            |t| t.fresh() && old.as_deref() != Some(t.token.expose().as_str()),
+            || async {
+                let row = self.authorizer_token_row(rt, appid)?;
+                self.fetch_authorizer_token(rt, appid, row.refresh_token.expose())
+                    .await
+            },
+        )
+        .await?;
         self.authorizer_token_status(rt, appid)
     }
 
