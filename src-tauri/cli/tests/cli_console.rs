@@ -488,6 +488,21 @@ fn push_apply_refuses_plain_foreign_and_stale_pushes() {
     let t = cli.ok(&["ticket", "show"]);
     assert_eq!(t["received_at"], earlier);
     assert_eq!(t["source"], "push");
+    // In text mode too.
+    let again = crypto.seal_push(
+        &ticket_xml(APPID, earlier, "LATE_TICKET_2"),
+        &earlier.to_string(),
+        "n8",
+    );
+    let o = cli.run_with(
+        cli.cmd(&["push", "apply", "--url", &sealed_url(&again), "-"]),
+        Some(&again.body),
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("sent 3 h 0 min ago"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     // One stamped in the future counts as received now, not later.
     let ahead = now + 3600;
     let future = crypto.seal_push(

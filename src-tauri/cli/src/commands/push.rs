@@ -28,13 +28,16 @@ pub async fn run(console: &Console, g: &Globals, cmd: PushCommand) -> CoreResult
     if apply {
         let a = console.push_apply(&rt, &body, &q).await?;
         let text = format!(
-            "{} {}: {:?}{}",
+            "{} {}: {:?}{}{}",
             a.info_type,
             a.authorizer_appid.clone().unwrap_or_default(),
             a.status,
             a.error
                 .as_ref()
                 .map(|e| format!(" ({e})"))
+                .unwrap_or_default(),
+            a.age_secs
+                .map(|s| format!(", sent {} ago", wxopen_core::clock::human_age(s)))
                 .unwrap_or_default()
         );
         out(&a, text)
