@@ -34,8 +34,20 @@ async fn cli_serve_prints_its_base_url_as_json() {
     assert!(base.starts_with("http://127.0.0.1:"));
     assert_eq!(info["encoding_aes_key"].as_str().unwrap().len(), 43);
     let http = client();
+    // The control routes want the token it printed, and JSON.
+    let token = info["control_token"].as_str().unwrap();
+    assert_eq!(token.len(), 32, "{info}");
+    let refused = http
+        .post(format!("{base}/sandbox/ticket"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
     let ticket: Value = http
         .post(format!("{base}/sandbox/ticket"))
+        .header("X-Sandbox-Token", token)
+        .json(&json!({}))
         .send()
         .await
         .unwrap()
