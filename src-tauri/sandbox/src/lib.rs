@@ -14,7 +14,7 @@
 //! authorizers), `open` (open-platform accounts), `quota`, `faults`, `clock`, `push` (the push
 //! sender), `conn` (a listener whose connections a fault can drop).
 //!
-//! Every route wants a loopback `Host` (127.0.0.1, localhost, [::1]; any port), else 421, so a
+//! Every route wants a loopback `Host` (127.0.0.1, localhost, `[::1]`; any port), else 421, so a
 //! web page cannot reach the simulator through a name of its own resolving to 127.0.0.1 (DNS
 //! rebinding). Request bodies over [`MAX_REQUEST_BODY`] get 413.
 //!

@@ -251,7 +251,7 @@ pub struct Shared {
     pub creds: SandboxCredentials,
     pub clock: Clock,
     pub base_url: String,
-    /// Where the authorization page may redirect (see [`hosts::redirect_allowed`]).
+    /// Where the authorization page may redirect (see `hosts::redirect_allowed`).
     pub redirect_domains: Vec<String>,
     pub inner: Mutex<Inner>,
 }

@@ -54,3 +54,16 @@ async fn an_answer_at_the_cap_is_read() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_error_status_with_a_huge_page_stays_an_http_status_error() {
+    let page = "x".repeat(MAX_ANSWER_BYTES + 1);
+    let server = MockServer::start(move |_| Behavior::status(502, &page)).await;
+    let client = ComponentClient::new(ClientConfig::with_api_base(server.base_url())).unwrap();
+    let e = client.create_preauthcode("TOKEN", "wxc").await.unwrap_err();
+    assert!(
+        matches!(e, WeChatError::HttpStatus { status: 502, .. }),
+        "{e:?}"
+    );
+    assert!(e.is_retryable());
+}
