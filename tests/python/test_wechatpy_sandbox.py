@@ -41,6 +41,7 @@ def sandbox():
         assert line, "wxopen sandbox serve printed nothing"
         info = json.loads(line)
         assert info["base_url"].startswith("http://127.0.0.1:")
+        assert len(info["control_token"]) == 32
         yield info
     finally:
         proc.terminate()
@@ -48,7 +49,11 @@ def sandbox():
 
 
 def control(sandbox, method, path, body=None):
-    r = HTTP.request(method, sandbox["base_url"] + path, json=body, timeout=10)
+    # The control routes want the token the simulator printed, and POSTs as JSON.
+    if body is None and method == "POST":
+        body = {}
+    headers = {"X-Sandbox-Token": sandbox["control_token"]}
+    r = HTTP.request(method, sandbox["base_url"] + path, json=body, headers=headers, timeout=10)
     return r.status_code, r.json()
 
 
@@ -184,6 +189,24 @@ def test_pushes_decrypt_with_wechatpy(sandbox, component, receiver):
     assert msg.query_auth_result["authorization_info"]["authorizer_appid"] == out["authorizer_appid"]
     info = component.get_authorizer_info(out["authorizer_appid"])
     assert "MiniProgramInfo" in info["authorizer_info"]
+
+
+def test_control_routes_refuse_a_browser_style_post(sandbox):
+    # What any web page can send cross-origin without a preflight: no token, text/plain.
+    r = HTTP.post(
+        sandbox["base_url"] + "/sandbox/push_ticket",
+        data='{"push_url": "http://127.0.0.1:9/collect"}',
+        headers={"Content-Type": "text/plain"},
+        timeout=10,
+    )
+    assert r.status_code == 403
+    r = HTTP.post(
+        sandbox["base_url"] + "/sandbox/push_ticket",
+        data="{}",
+        headers={"Content-Type": "text/plain", "X-Sandbox-Token": sandbox["control_token"]},
+        timeout=10,
+    )
+    assert r.status_code == 415
 
 
 def test_faults_reach_wechatpy(sandbox, component):

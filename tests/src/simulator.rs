@@ -1,7 +1,8 @@
 //! The app's in-process WeChat simulator, seen from the test: the app is started with
-//! `WXOPEN_SANDBOX_PORT` set to a port chosen here, and the test talks to the simulator's HTTP
-//! control surface (`/sandbox/*`) on that loopback port to arrange faults and to check what the UI
-//! did against the simulator's own state.
+//! `WXOPEN_SANDBOX_PORT` and `WXOPEN_SANDBOX_CONTROL_TOKEN` set to a port and a token chosen
+//! here, and the test talks to the simulator's HTTP control surface (`/sandbox/*`, which wants
+//! that token in `X-Sandbox-Token`) on that loopback port to arrange faults and to check what the
+//! UI did against the simulator's own state.
 
 use std::time::Duration;
 
@@ -14,6 +15,8 @@ pub const ENCODING_AES_KEY: &str = "SandboxEncodingAesKey0123456789abcdefghijkl"
 
 pub struct Simulator {
     pub port: u16,
+    /// Sent as `X-Sandbox-Token` on every request (the app's simulator is started with it).
+    pub control_token: String,
     http: reqwest::Client,
 }
 
@@ -31,17 +34,38 @@ impl Simulator {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
+        let control_token: String = {
+            use rand::Rng as _;
+            let bytes: [u8; 16] = rand::rng().random();
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        };
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "x-sandbox-token",
+            control_token
+                .parse()
+                .expect("a hex token is a header value"),
+        );
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(15))
+            .default_headers(headers)
             .build()
             .expect("HTTP client");
-        Simulator { port, http }
+        Simulator {
+            port,
+            control_token,
+            http,
+        }
     }
 
-    /// What the app needs in its environment to run its simulator on [`Simulator::port`].
+    /// What the app needs in its environment to run its simulator on [`Simulator::port`] with
+    /// [`Simulator::control_token`].
     pub fn env(&self) -> Vec<(&'static str, String)> {
-        vec![("WXOPEN_SANDBOX_PORT", self.port.to_string())]
+        vec![
+            ("WXOPEN_SANDBOX_PORT", self.port.to_string()),
+            ("WXOPEN_SANDBOX_CONTROL_TOKEN", self.control_token.clone()),
+        ]
     }
 
     pub fn base_url(&self) -> String {

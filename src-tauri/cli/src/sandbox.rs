@@ -25,6 +25,10 @@ pub struct ServeArgs {
     /// With --push-url: push a new component_verify_ticket this often (WeChat: 600)
     #[arg(long, value_name = "SECS")]
     pub push_interval_secs: Option<u64>,
+    /// A registered authorization-redirect domain (repeatable; replaces the default example.com).
+    /// The authorization page redirects only to these, their subdomains and loopback
+    #[arg(long = "redirect-domain", value_name = "DOMAIN")]
+    pub redirect_domains: Vec<String>,
 }
 
 /// Runs the simulator until interrupted; returns the process exit code.
@@ -48,6 +52,7 @@ async fn serve(args: ServeArgs, json: bool) -> i32 {
         eprintln!("wxopen sandbox serve: --push-interval-secs needs --push-url");
         return 2;
     }
+    let defaults = SandboxConfig::default();
     let cfg = SandboxConfig {
         port: args.port,
         authorizers: args.authorizers,
@@ -56,6 +61,12 @@ async fn serve(args: ServeArgs, json: bool) -> i32 {
         push_url: args.push_url.clone(),
         push_interval: args.push_interval_secs.map(Duration::from_secs),
         credentials: None,
+        control_token: None,
+        redirect_domains: if args.redirect_domains.is_empty() {
+            defaults.redirect_domains
+        } else {
+            args.redirect_domains.clone()
+        },
     };
     let sandbox = match Sandbox::start(cfg).await {
         Ok(s) => s,
@@ -76,6 +87,7 @@ async fn serve(args: ServeArgs, json: bool) -> i32 {
             "appsecret": c.appsecret,
             "token": c.token,
             "encoding_aes_key": c.encoding_aes_key,
+            "control_token": sandbox.control_token(),
             "authorizers": args.authorizers,
             "seed": args.seed,
             "push_url": args.push_url,
@@ -84,7 +96,7 @@ async fn serve(args: ServeArgs, json: bool) -> i32 {
     } else {
         writeln!(
             out,
-            "WeChat sandbox listening on {}\n  component_appid   {}\n  appsecret         {}\n  token             {}\n  EncodingAESKey    {}\n  authorizers       {} (seed {})\nAPI base for SDKs: {}/cgi-bin — control surface under /sandbox/. Ctrl-C stops.",
+            "WeChat sandbox listening on {}\n  component_appid   {}\n  appsecret         {}\n  token             {}\n  EncodingAESKey    {}\n  authorizers       {} (seed {})\nAPI base for SDKs: {}/cgi-bin — control surface under /sandbox/ (header X-Sandbox-Token: {}). Ctrl-C stops.",
             sandbox.base_url(),
             c.component_appid,
             c.appsecret,
@@ -92,7 +104,8 @@ async fn serve(args: ServeArgs, json: bool) -> i32 {
             c.encoding_aes_key,
             args.authorizers,
             args.seed,
-            sandbox.base_url()
+            sandbox.base_url(),
+            sandbox.control_token()
         )
     };
     if printed.and_then(|()| out.flush()).is_err() {

@@ -62,8 +62,9 @@ impl Simulator {
     }
 }
 
-/// One HTTP call to the simulator (GET without a body, POST with one), answer as JSON.
-fn call(url: &str, body: Option<Value>) -> Value {
+/// One HTTP call to the simulator (GET without a body, POST with one), answer as JSON. The
+/// control token goes along (the API paths ignore it).
+fn call(sim: &Simulator, url: &str, body: Option<Value>) -> Value {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -74,6 +75,7 @@ fn call(url: &str, body: Option<Value>) -> Value {
             Some(b) => c.post(url).json(&b),
             None => c.get(url),
         };
+        let req = req.header("X-Sandbox-Token", sim.field("control_token"));
         req.send().await.unwrap().json().await.unwrap()
     })
 }
@@ -245,7 +247,7 @@ fn setup(authorizers: i64) -> (Simulator, Cli, String) {
         .env("WXOPEN_TOKEN", sim.field("token"))
         .env("WXOPEN_AES_KEY", sim.field("encoding_aes_key"));
     cli.ok(add);
-    let ticket = call(&format!("{base}/sandbox/ticket"), Some(json!({})));
+    let ticket = call(&sim, &format!("{base}/sandbox/ticket"), Some(json!({})));
     let ticket = ticket["ticket"].as_str().unwrap().to_string();
     cli.ok(cli.cmd(&["--json", "ticket", "set", &ticket]));
     (sim, cli, ticket)
@@ -253,7 +255,7 @@ fn setup(authorizers: i64) -> (Simulator, Cli, String) {
 
 /// How often the simulator served `path` so far.
 fn calls(sim: &Simulator, path: &str) -> i64 {
-    let stats = call(&format!("{}/sandbox/stats", sim.base()), None);
+    let stats = call(sim, &format!("{}/sandbox/stats", sim.base()), None);
     stats["calls"][path].as_i64().unwrap_or(0)
 }
 
@@ -261,6 +263,7 @@ fn calls(sim: &Simulator, path: &str) -> i64 {
 fn simulator_list(sim: &Simulator, ticket: &str) -> Vec<(String, String)> {
     let base = sim.base();
     let tok = call(
+        sim,
         &format!("{base}/cgi-bin/component/api_component_token"),
         Some(json!({
             "component_appid": sim.field("component_appid"),
@@ -275,6 +278,7 @@ fn simulator_list(sim: &Simulator, ticket: &str) -> Vec<(String, String)> {
     let mut list = Vec::new();
     loop {
         let page = call(
+            sim,
             &format!("{base}{LIST_PATH}?component_access_token={ct}"),
             Some(json!({
                 "component_appid": sim.field("component_appid"),

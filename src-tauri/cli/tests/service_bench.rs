@@ -149,7 +149,13 @@ async fn client_cpu_for_10k_details(runtime: &str, aim: &str) {
         .unwrap();
     let info: serde_json::Value = serde_json::from_str(&line).unwrap();
     let base = info["base_url"].as_str().unwrap().to_string();
-    let http = reqwest::Client::new();
+    let mut control = reqwest::header::HeaderMap::new();
+    let token = info["control_token"].as_str().unwrap();
+    control.insert("x-sandbox-token", token.parse().unwrap());
+    let http = reqwest::Client::builder()
+        .default_headers(control)
+        .build()
+        .unwrap();
     if latency > 0 {
         http.post(format!("{base}/sandbox/faults"))
             .json(&serde_json::json!({"kind": "latency", "millis": latency}))
@@ -159,6 +165,7 @@ async fn client_cpu_for_10k_details(runtime: &str, aim: &str) {
     }
     let ticket: serde_json::Value = http
         .post(format!("{base}/sandbox/ticket"))
+        .json(&serde_json::json!({}))
         .send()
         .await
         .unwrap()

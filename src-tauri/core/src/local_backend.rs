@@ -25,11 +25,13 @@ pub trait LocalBackend: Send + Sync {
 }
 
 /// How to start one.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct LocalBackendConfig {
     /// 0: any free port.
     pub port: u16,
     pub authorizers: usize,
+    /// What its control routes want in `X-Sandbox-Token` (`None`: random per start).
+    pub control_token: Option<String>,
 }
 
 #[cfg(feature = "sandbox")]
@@ -69,6 +71,7 @@ mod simulator {
         let sandbox = Sandbox::start(SandboxConfig {
             authorizers: config.authorizers,
             port: config.port,
+            control_token: config.control_token,
             ..Default::default()
         })
         .await?;

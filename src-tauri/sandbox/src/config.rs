@@ -21,6 +21,13 @@ pub struct SandboxConfig {
     pub push_interval: Option<Duration>,
     /// `None`: [`SandboxCredentials::default`].
     pub credentials: Option<SandboxCredentials>,
+    /// The token the control routes (`/sandbox/*`) want in the `X-Sandbox-Token` header.
+    /// `None` (or blank): a random one per start ([`crate::SandboxControl::control_token`]).
+    pub control_token: Option<String>,
+    /// The platform's registered authorization-redirect domains: the authorization page
+    /// redirects only to these, their subdomains and loopback names, as WeChat refuses a
+    /// `redirect_uri` off the platform's domain.
+    pub redirect_domains: Vec<String>,
 }
 
 impl Default for SandboxConfig {
@@ -33,6 +40,11 @@ impl Default for SandboxConfig {
             push_url: None,
             push_interval: None,
             credentials: None,
+            control_token: None,
+            redirect_domains: super::hosts::DEFAULT_REDIRECT_DOMAINS
+                .iter()
+                .map(|d| (*d).to_owned())
+                .collect(),
         }
     }
 }

@@ -15,9 +15,16 @@ pub struct SandboxControl {
     pub(crate) shared: Arc<Shared>,
     pub(crate) pusher: Arc<Pusher>,
     pub(crate) runtime: tokio::runtime::Handle,
+    pub(crate) control_token: Arc<str>,
 }
 
 impl SandboxControl {
+    /// What the `/sandbox/*` control routes want in the `X-Sandbox-Token` header (random per
+    /// start unless [`crate::SandboxConfig::control_token`] named one).
+    pub fn control_token(&self) -> &str {
+        &self.control_token
+    }
+
     pub fn base_url(&self) -> String {
         self.shared.base_url.clone()
     }

@@ -9,27 +9,42 @@
 //! single-use pre-auth and auth codes, options, open accounts and their binding rules, per-API
 //! daily quotas, fault injection and encrypted pushes.
 //!
-//! Modules: `routes` (HTTP), `state` (the rules of every API), `seed` (deterministic authorizers),
-//! `open` (open-platform accounts), `quota`, `faults`, `clock`, `push` (the push sender), `conn`
-//! (a listener whose connections a fault can drop).
+//! Modules: `routes` (HTTP), `guard` (Host, token and content-type checks), `hosts` (loopback
+//! and redirect-domain rules), `state` (the rules of every API), `seed` (deterministic
+//! authorizers), `open` (open-platform accounts), `quota`, `faults`, `clock`, `push` (the push
+//! sender), `conn` (a listener whose connections a fault can drop).
 //!
-//! Test-only control surface (JSON): `GET /sandbox/credentials`, `POST /sandbox/ticket`,
+//! Every route wants a loopback `Host` (127.0.0.1, localhost, `[::1]`; any port), else 421, so a
+//! web page cannot reach the simulator through a name of its own resolving to 127.0.0.1 (DNS
+//! rebinding). Request bodies over [`MAX_REQUEST_BODY`] get 413.
+//!
+//! Test-only control surface (JSON). Every route of it wants the per-start
+//! [`SandboxControl::control_token`] in the [`CONTROL_TOKEN_HEADER`] header (else 403) and every
+//! POST `Content-Type: application/json` (else 415): what a cross-origin page cannot send
+//! without a preflight. `GET /sandbox/credentials`, `POST /sandbox/ticket`,
 //! `POST /sandbox/push_ticket [{push_url}]`, `GET /sandbox/clock`, `POST /sandbox/clock/advance
 //! {secs}`, `GET|POST|DELETE /sandbox/faults` (a [`Fault`], tagged by `kind`), `GET
 //! /sandbox/stats`, `POST /sandbox/authorize` ([`AuthorizeRequest`] → [`AuthorizeOutcome`]),
 //! `POST /sandbox/unauthorize {appid}`,
 //! `GET /sandbox/authorizers/{appid}/options`, `GET /sandbox/authorizers/{appid}/open`,
-//! `GET /sandbox/open_accounts`, and `GET /sandbox/img/{head|qrcode}/{appid}.svg` placeholders.
+//! `GET /sandbox/open_accounts`. Without a token (the app's `<img>` tags load them):
+//! `GET /sandbox/img/{head|qrcode}/{appid}.svg` placeholders.
+//!
 //! The authorization links' own paths (`/cgi-bin/componentloginpage`, `/safe/bindcomponent`,
 //! `/wxaopen/safe/bindcomponent`) approve at once when visited and 302 to
 //! `redirect_uri?auth_code=…&expires_in=600` (optional `sandbox_appid` / `sandbox_kind` pick the
-//! account).
+//! account), as WeChat only when redirect_uri is http(s) on one of the platform's registered
+//! domains ([`SandboxConfig::redirect_domains`], default [`DEFAULT_REDIRECT_DOMAINS`]), a
+//! subdomain of one, or loopback. Otherwise they show an error page and the pre_auth_code stays
+//! unused.
 
 pub mod clock;
 mod config;
 mod conn;
 mod control;
 pub mod faults;
+mod guard;
+mod hosts;
 pub mod open;
 mod push;
 pub mod quota;
@@ -46,6 +61,8 @@ use tokio::task::JoinHandle;
 pub use config::{SandboxConfig, SandboxCredentials};
 pub use control::SandboxControl;
 pub use faults::Fault;
+pub use guard::{CONTROL_TOKEN_HEADER, MAX_REQUEST_BODY};
+pub use hosts::DEFAULT_REDIRECT_DOMAINS;
 pub use open::OpenAccountView;
 pub use seed::Kind;
 pub use state::{AuthorizeOutcome, AuthorizeRequest};
@@ -73,11 +90,18 @@ impl Sandbox {
             cfg.daily_quota,
             creds,
             base_url,
+            cfg.redirect_domains,
         ));
+        let control_token = cfg
+            .control_token
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(guard::new_control_token);
         let control = SandboxControl {
             shared,
             pusher: Arc::new(Pusher::new(cfg.push_url.clone())),
             runtime: tokio::runtime::Handle::current(),
+            control_token: control_token.into(),
         };
         let app =
             routes::router(control.clone()).into_make_service_with_connect_info::<conn::Conn>();
@@ -122,6 +146,11 @@ impl Sandbox {
 
     pub fn credentials(&self) -> &SandboxCredentials {
         &self.control.shared.creds
+    }
+
+    /// The `X-Sandbox-Token` the control routes want.
+    pub fn control_token(&self) -> &str {
+        self.control.control_token()
     }
 
     pub fn control(&self) -> SandboxControl {

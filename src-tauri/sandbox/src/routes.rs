@@ -5,17 +5,18 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{header, StatusCode, Uri};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{middleware, Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::conn::Conn;
 use super::control::SandboxControl;
 use super::faults::{Action, Fault};
+use super::guard;
 use super::state::AuthorizeRequest;
 use super::state::{new_rid, Request, RidRecord, APIS};
 
@@ -26,8 +27,7 @@ fn json_response(status: StatusCode, body: String) -> Response {
 }
 
 pub fn router(ctl: SandboxControl) -> Router {
-    Router::new()
-        .route("/cgi-bin/{*rest}", get(api).post(api))
+    let control = Router::new()
         .route("/sandbox/credentials", get(credentials))
         .route("/sandbox/ticket", post(ticket))
         .route("/sandbox/push_ticket", post(push_ticket))
@@ -39,16 +39,23 @@ pub fn router(ctl: SandboxControl) -> Router {
         )
         .route("/sandbox/stats", get(stats))
         .route("/sandbox/authorize", post(authorize))
+        .route("/sandbox/unauthorize", post(unauthorize))
+        .route("/sandbox/authorizers/{appid}/options", get(options))
+        .route("/sandbox/authorizers/{appid}/open", get(open))
+        .route("/sandbox/open_accounts", get(open_accounts))
+        .route_layer(middleware::from_fn_with_state(ctl.clone(), guard::control));
+    Router::new()
+        .route("/cgi-bin/{*rest}", get(api).post(api))
         // The authorization pages themselves (PC and mobile link paths, reference §2.2): visiting
         // one plays the admin who approves, then redirects like WeChat does.
         .route("/cgi-bin/componentloginpage", get(login_page))
         .route("/safe/bindcomponent", get(login_page))
         .route("/wxaopen/safe/bindcomponent", get(login_page))
-        .route("/sandbox/unauthorize", post(unauthorize))
-        .route("/sandbox/authorizers/{appid}/options", get(options))
-        .route("/sandbox/authorizers/{appid}/open", get(open))
-        .route("/sandbox/open_accounts", get(open_accounts))
+        // Loaded by the app's <img> tags, which cannot send a token; they only serve pictures.
         .route("/sandbox/img/{kind}/{file}", get(image))
+        .merge(control)
+        .layer(middleware::from_fn(guard::loopback_host))
+        .layer(DefaultBodyLimit::max(guard::MAX_REQUEST_BODY))
         .with_state(ctl)
 }
 
@@ -278,7 +285,7 @@ async fn login_page(
     axum::extract::Query(q): axum::extract::Query<LoginPage>,
 ) -> Response {
     let page = |status: StatusCode, text: String| {
-        let html = format!("<html><body><p>{text}</p></body></html>");
+        let html = format!("<html><body><p>{}</p></body></html>", html_escape(&text));
         (
             status,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -306,12 +313,31 @@ async fn login_page(
         func_ids: None,
     };
     match ctl.authorize(req) {
-        Ok(out) => match &out.redirect_url {
-            Some(url) => (StatusCode::FOUND, [(header::LOCATION, url.clone())]).into_response(),
+        Ok(out) => match out.redirect_url.as_deref().map(HeaderValue::from_str) {
+            Some(Ok(location)) => {
+                (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
+            }
+            // A serialized URL is always a valid header value; refuse rather than guess.
+            Some(Err(_)) => page(StatusCode::BAD_REQUEST, "40097 invalid redirect_uri".into()),
             None => Json(out).into_response(),
         },
         Err((errcode, errmsg)) => page(StatusCode::BAD_REQUEST, format!("{errcode} {errmsg}")),
     }
+}
+
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[derive(Deserialize)]

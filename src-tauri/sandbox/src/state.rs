@@ -39,6 +39,7 @@ use serde_json::{json, Map, Value};
 use super::clock::Clock;
 use super::config::SandboxCredentials;
 use super::faults::Faults;
+use super::hosts;
 use super::open::{OpenAccounts, MAX_BOUND};
 use super::quota::Quota;
 use super::seed::{self, Func, Kind, Profile};
@@ -250,6 +251,8 @@ pub struct Shared {
     pub creds: SandboxCredentials,
     pub clock: Clock,
     pub base_url: String,
+    /// Where the authorization page may redirect (see `hosts::redirect_allowed`).
+    pub redirect_domains: Vec<String>,
     pub inner: Mutex<Inner>,
 }
 
@@ -324,14 +327,38 @@ fn granted_funcs(req: &AuthorizeRequest, existing: bool, kind: Kind, base: &Prof
     }
 }
 
-/// `redirect_uri?auth_code=…&expires_in=…`, as the authorization page redirects.
-fn redirect_with_code(uri: &str, auth_code: &str) -> Result<String, ApiError> {
-    let mut url =
-        url::Url::parse(uri).map_err(|_| err(40097, "invalid args: redirect_uri is not a URL"))?;
+/// The redirect_uri as a URL the authorization page may send the admin to: http(s), on one of
+/// the platform's registered domains (WeChat shows an error page instead of redirecting
+/// elsewhere; the message names the domains, never echoes the URI).
+fn redirect_target(domains: &[String], uri: &str) -> Result<url::Url, ApiError> {
+    let url = url::Url::parse(uri.trim())
+        .map_err(|_| err(40097, "invalid args: redirect_uri is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(err(
+            40097,
+            "invalid args: redirect_uri must be an http(s) URL",
+        ));
+    }
+    if !hosts::redirect_allowed(domains, url.host_str().unwrap_or_default()) {
+        let registered = domains.join(", ");
+        return Err(err(
+            40097,
+            &format!(
+                "invalid args: redirect_uri is not on the platform's registered authorization \
+                 redirect domain ({registered}, or loopback)"
+            ),
+        ));
+    }
+    Ok(url)
+}
+
+/// `redirect_uri?auth_code=…&expires_in=…`, as the authorization page redirects (the values
+/// are appended form-encoded, never pasted in).
+fn redirect_with_code(mut url: url::Url, auth_code: &str) -> String {
     url.query_pairs_mut()
         .append_pair("auth_code", auth_code)
         .append_pair("expires_in", &AUTH_CODE_TTL.to_string());
-    Ok(url.to_string())
+    url.to_string()
 }
 
 fn parse_body(body: &[u8], allow_empty: bool) -> Result<Body, ApiError> {
@@ -434,6 +461,7 @@ impl Shared {
         daily_quota: u64,
         creds: SandboxCredentials,
         base_url: String,
+        redirect_domains: Vec<String>,
     ) -> Self {
         let seeded = u32::try_from(authorizers).unwrap_or(u32::MAX / 2);
         Shared {
@@ -441,6 +469,7 @@ impl Shared {
             creds,
             clock: Clock::default(),
             base_url,
+            redirect_domains,
             inner: Mutex::new(Inner {
                 seeded,
                 added: Vec::new(),
@@ -1103,6 +1132,12 @@ impl Shared {
             }
         };
         check_link_scope(req, auth_type, kind)?;
+        // Checked before the code is used up: a refused page leaves the link usable.
+        let redirect = req
+            .redirect_uri
+            .as_deref()
+            .map(|uri| redirect_target(&self.redirect_domains, uri))
+            .transpose()?;
         g.pre_auth
             .get_mut(&req.pre_auth_code)
             .expect("checked")
@@ -1140,11 +1175,7 @@ impl Shared {
                 used: false,
             },
         );
-        let redirect_url = req
-            .redirect_uri
-            .as_deref()
-            .map(|uri| redirect_with_code(uri, &auth_code))
-            .transpose()?;
+        let redirect_url = redirect.map(|url| redirect_with_code(url, &auth_code));
         let appid = base.appid.clone();
         Ok((
             AuthorizeOutcome {

@@ -1074,6 +1074,7 @@ async fn http_control_surface() {
     let t: Value = env
         .http
         .post(format!("{}/sandbox/ticket", env.base))
+        .json(&json!({}))
         .send()
         .await
         .unwrap()

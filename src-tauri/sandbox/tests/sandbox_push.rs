@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::extract::{Query, State};
 use axum::routing::post;
 use axum::Router;
-use sandbox_common::{client, Env};
+use sandbox_common::Env;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use wxopen_sandbox::{AuthorizeRequest, Kind, SandboxConfig};
@@ -117,7 +117,8 @@ async fn authorization_and_on_demand_pushes() {
     let env = Env::default().await;
     assert!(env.ctl.push_ticket_now().await.is_err(), "no push URL yet");
     // POST /sandbox/push_ticket sets the URL and pushes.
-    let r = client()
+    let r = env
+        .http
         .post(format!("{}/sandbox/push_ticket", env.base))
         .json(&json!({"push_url": url}))
         .send()
@@ -173,7 +174,8 @@ async fn authorization_and_on_demand_pushes() {
     );
     // Re-authorizing over HTTP pushes `updateauthorized`.
     let pre = env.pre_auth_code(&ct).await;
-    let r: Value = client()
+    let r: Value = env
+        .http
         .post(format!("{}/sandbox/authorize", env.base))
         .json(&json!({"pre_auth_code": pre, "appid": out.authorizer_appid, "redirect_uri": "https://example.com/cb"}))
         .send()

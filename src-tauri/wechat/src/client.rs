@@ -40,6 +40,10 @@ use super::models::*;
 pub const DEFAULT_API_BASE: &str = "https://api.weixin.qq.com";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Answers are read up to this many bytes, then given up ([`WeChatError::AnswerTooLarge`]).
+/// The largest real answer (a 500-account `api_get_authorizer_list` page) is ~100 KB; the cap
+/// only stops a wrong API base or a hostile proxy from making us buffer without bound.
+pub const MAX_ANSWER_BYTES: usize = 4 << 20;
 /// Largest `count` `api_get_authorizer_list` accepts (more gives 40170).
 pub const AUTHORIZER_LIST_MAX_COUNT: u32 = 500;
 
@@ -975,9 +979,20 @@ impl ComponentClient {
             Err(e) => return (Err(WeChatError::from_reqwest(path, e)), None),
         };
         let status = response.status();
-        let bytes = match response.bytes().await {
+        let bytes = match read_capped(response, MAX_ANSWER_BYTES).await {
             Ok(b) => b,
-            Err(e) => {
+            // The status says more than a snippet of a huge error page would.
+            Err(BodyError::TooLarge(head)) if !status.is_success() => head,
+            Err(BodyError::TooLarge(_)) => {
+                return (
+                    Err(WeChatError::AnswerTooLarge {
+                        endpoint: path.to_string(),
+                        limit_bytes: MAX_ANSWER_BYTES as u64,
+                    }),
+                    Some(status.as_u16()),
+                )
+            }
+            Err(BodyError::Read(e)) => {
                 return (
                     Err(WeChatError::from_reqwest(path, e)),
                     Some(status.as_u16()),
@@ -996,6 +1011,30 @@ impl ComponentClient {
         }
         (parse_answer(path, &bytes), Some(status.as_u16()))
     }
+}
+
+enum BodyError {
+    /// Over the cap; what was read so far.
+    TooLarge(Vec<u8>),
+    Read(reqwest::Error),
+}
+
+/// The body, chunk by chunk, given up as soon as it would pass `cap` bytes: an announced
+/// `Content-Length` is refused up front, and chunked or close-delimited bodies (no length, or
+/// a length that lies) are counted as they arrive.
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, BodyError> {
+    let announced = response.content_length().unwrap_or(0);
+    if announced > cap as u64 {
+        return Err(BodyError::TooLarge(Vec::new()));
+    }
+    let mut body = Vec::with_capacity(announced as usize);
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
+        if body.len() + chunk.len() > cap {
+            return Err(BodyError::TooLarge(body));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn non_empty(s: &str) -> Option<&str> {

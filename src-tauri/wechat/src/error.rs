@@ -4,8 +4,8 @@
 //! - [`WeChatError::Api`]: WeChat answered and said no (`errcode != 0`). The errcode decides what
 //!   to do (refresh the token on 40001/40014/42001, re-authorize on 61023, …).
 //! - transport failures ([`WeChatError::Timeout`], [`WeChatError::Connect`],
-//!   [`WeChatError::HttpStatus`], [`WeChatError::InvalidJson`], [`WeChatError::Request`]): the
-//!   answer never arrived or was not a WeChat answer.
+//!   [`WeChatError::HttpStatus`], [`WeChatError::InvalidJson`], [`WeChatError::Request`],
+//!   [`WeChatError::AnswerTooLarge`]): the answer never arrived or was not a WeChat answer.
 //!
 //! No message ever carries a token or a secret: tokens travel in the query string, and reqwest's
 //! error text includes the URL, so every transport message is built from `Error::without_url()`
@@ -56,6 +56,10 @@ pub enum WeChatError {
     /// mid-request, body read error, …).
     #[error("{endpoint}: request failed: {message}")]
     Request { endpoint: String, message: String },
+    /// The answer body was larger than any WeChat answer ([`crate::client::MAX_ANSWER_BYTES`]);
+    /// reading stopped there.
+    #[error("{endpoint}: the answer is larger than {} MiB; stopped reading it", limit_bytes >> 20)]
+    AnswerTooLarge { endpoint: String, limit_bytes: u64 },
 }
 
 /// Why a [`crate::client::ClientConfig`] was refused. Messages never echo a proxy
@@ -91,6 +95,7 @@ pub enum WeChatErrorKind {
     HttpStatus,
     InvalidJson,
     Request,
+    AnswerTooLarge,
 }
 
 impl WeChatErrorKind {
@@ -102,6 +107,7 @@ impl WeChatErrorKind {
             WeChatErrorKind::HttpStatus => "http_status",
             WeChatErrorKind::InvalidJson => "invalid_json",
             WeChatErrorKind::Request => "request",
+            WeChatErrorKind::AnswerTooLarge => "answer_too_large",
         }
     }
 }
@@ -137,7 +143,8 @@ impl WeChatError {
             | WeChatError::Connect { endpoint, .. }
             | WeChatError::HttpStatus { endpoint, .. }
             | WeChatError::InvalidJson { endpoint, .. }
-            | WeChatError::Request { endpoint, .. } => endpoint,
+            | WeChatError::Request { endpoint, .. }
+            | WeChatError::AnswerTooLarge { endpoint, .. } => endpoint,
         }
     }
 
@@ -149,6 +156,7 @@ impl WeChatError {
             WeChatError::HttpStatus { .. } => WeChatErrorKind::HttpStatus,
             WeChatError::InvalidJson { .. } => WeChatErrorKind::InvalidJson,
             WeChatError::Request { .. } => WeChatErrorKind::Request,
+            WeChatError::AnswerTooLarge { .. } => WeChatErrorKind::AnswerTooLarge,
         }
     }
 
@@ -182,7 +190,9 @@ impl WeChatError {
             WeChatError::Api { errcode, .. } => matches!(*errcode, -1 | 45011),
             WeChatError::HttpStatus { status, .. } => *status >= 500 || *status == 429,
             WeChatError::Timeout { .. } | WeChatError::Connect { .. } => true,
-            WeChatError::InvalidJson { .. } | WeChatError::Request { .. } => false,
+            WeChatError::InvalidJson { .. }
+            | WeChatError::Request { .. }
+            | WeChatError::AnswerTooLarge { .. } => false,
         }
     }
 
@@ -207,6 +217,9 @@ impl WeChatError {
             ),
             WeChatError::Request { .. } => Some(
                 "The connection failed while the request was in flight: check the network; the call may or may not have taken effect.".into(),
+            ),
+            WeChatError::AnswerTooLarge { .. } => Some(
+                "No WeChat answer is that large: the API base URL or the proxy points at something else (a download, a login portal). Check the profile's API base URL and proxy.".into(),
             ),
         }
     }

@@ -28,6 +28,9 @@ pub struct ConsoleOptions {
     pub sandbox_authorizers: usize,
     /// Loopback port of the in-process sandbox (0: any free port).
     pub sandbox_port: u16,
+    /// The in-process sandbox's control token (`None`: a random one per start), so a test
+    /// driving the app from outside can use the simulator's `/sandbox/*` routes.
+    pub sandbox_control_token: Option<String>,
 }
 
 impl Default for ConsoleOptions {
@@ -38,6 +41,7 @@ impl Default for ConsoleOptions {
             retry_base_ms: 200,
             sandbox_authorizers: 2000,
             sandbox_port: 0,
+            sandbox_control_token: None,
         }
     }
 }
@@ -46,10 +50,13 @@ impl Default for ConsoleOptions {
 pub const ENV_SANDBOX_AUTHORIZERS: &str = "WXOPEN_SANDBOX_AUTHORIZERS";
 /// Sets [`ConsoleOptions::sandbox_port`].
 pub const ENV_SANDBOX_PORT: &str = "WXOPEN_SANDBOX_PORT";
+/// Sets [`ConsoleOptions::sandbox_control_token`].
+pub const ENV_SANDBOX_CONTROL_TOKEN: &str = "WXOPEN_SANDBOX_CONTROL_TOKEN";
 
 impl ConsoleOptions {
     /// The defaults, with the sandbox knobs taken from the environment
-    /// ([`ENV_SANDBOX_AUTHORIZERS`], [`ENV_SANDBOX_PORT`]) when they hold a number.
+    /// ([`ENV_SANDBOX_AUTHORIZERS`], [`ENV_SANDBOX_PORT`]) when they hold a number, and
+    /// [`ENV_SANDBOX_CONTROL_TOKEN`] when it is not blank.
     pub fn from_env() -> ConsoleOptions {
         Self::from_vars(|name| std::env::var(name).ok())
     }
@@ -62,6 +69,9 @@ impl ConsoleOptions {
         if let Some(p) = var(ENV_SANDBOX_PORT).and_then(|v| v.trim().parse::<u16>().ok()) {
             options.sandbox_port = p;
         }
+        options.sandbox_control_token = var(ENV_SANDBOX_CONTROL_TOKEN)
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
         options
     }
 }
@@ -217,6 +227,7 @@ impl Console {
             let config = |port| LocalBackendConfig {
                 authorizers: self.options.sandbox_authorizers,
                 port,
+                control_token: self.options.sandbox_control_token.clone(),
             };
             // Same port as last time when it is free: the cached avatar and QR code URLs point
             // at the simulator, and would break on every restart otherwise.
@@ -297,14 +308,18 @@ mod tests {
         let o = ConsoleOptions::from_vars(vars(&[
             (ENV_SANDBOX_AUTHORIZERS, " 100000 "),
             (ENV_SANDBOX_PORT, "18080"),
+            (ENV_SANDBOX_CONTROL_TOKEN, " t0ken "),
         ]));
         assert_eq!(o.sandbox_authorizers, 100_000);
         assert_eq!(o.sandbox_port, 18080);
+        assert_eq!(o.sandbox_control_token.as_deref(), Some("t0ken"));
         let d = ConsoleOptions::default();
         let o = ConsoleOptions::from_vars(vars(&[
             (ENV_SANDBOX_AUTHORIZERS, "many"),
             (ENV_SANDBOX_PORT, "70000"),
+            (ENV_SANDBOX_CONTROL_TOKEN, "  "),
         ]));
+        assert_eq!(o.sandbox_control_token, None);
         assert_eq!(o.sandbox_authorizers, d.sandbox_authorizers);
         assert_eq!(o.sandbox_port, d.sandbox_port);
         assert_eq!(

@@ -33,5 +33,8 @@ pub mod validate;
 
 pub use crate::clock::now;
 pub use cancel::CancelToken;
-pub use console::{Console, ConsoleOptions, ProfileRt, ENV_SANDBOX_AUTHORIZERS, ENV_SANDBOX_PORT};
+pub use console::{
+    Console, ConsoleOptions, ProfileRt, ENV_SANDBOX_AUTHORIZERS, ENV_SANDBOX_CONTROL_TOKEN,
+    ENV_SANDBOX_PORT,
+};
 pub use token_source::TokenSource;

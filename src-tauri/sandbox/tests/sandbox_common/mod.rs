@@ -7,6 +7,7 @@ use wxopen_sandbox::{AuthorizeRequest, Kind, Sandbox, SandboxConfig, SandboxCont
 pub struct Env {
     pub sb: Sandbox,
     pub ctl: SandboxControl,
+    /// Sends the control token on every request (the API paths ignore it).
     pub http: reqwest::Client,
     pub base: String,
     pub appid: String,
@@ -15,6 +16,17 @@ pub struct Env {
 
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+/// A client that sends `token` as `X-Sandbox-Token` on every request.
+pub fn control_client(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(wxopen_sandbox::CONTROL_TOKEN_HEADER, token.parse().unwrap());
+    reqwest::Client::builder()
+        .no_proxy()
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 pub fn errcode(v: &Value) -> i64 {
@@ -43,10 +55,11 @@ impl Env {
         let base = sb.base_url();
         let appid = sb.credentials().component_appid.clone();
         let secret = sb.credentials().appsecret.clone();
+        let http = control_client(sb.control_token());
         Env {
             sb,
             ctl,
-            http: client(),
+            http,
             base,
             appid,
             secret,

@@ -69,6 +69,19 @@ pub enum Behavior {
     Drop,
     /// Keep the connection open and never answer (until the server is dropped).
     Hang,
+    /// HTTP 200 with `len` bytes of JSON-looking padding, framed as `framing` says.
+    Big { len: usize, framing: Framing },
+}
+
+/// How a [`Behavior::Big`] body is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// An honest `Content-Length`.
+    ContentLength,
+    /// `Transfer-Encoding: chunked`, no length announced.
+    Chunked,
+    /// No length at all: the body ends when the server closes the connection.
+    UntilClose,
 }
 
 impl Behavior {
@@ -196,8 +209,43 @@ async fn serve(mut stream: TcpStream, script: Script, reqs: Arc<Mutex<Vec<Captur
             Behavior::Hang => {
                 std::future::pending::<()>().await;
             }
+            Behavior::Big { len, framing } => {
+                // The client may hang up part-way (that is what a cap does): write errors end it.
+                let _ = write_big(&mut stream, len, framing).await;
+                let _ = stream.shutdown().await;
+                return;
+            }
         }
     }
+}
+
+async fn write_big(stream: &mut TcpStream, len: usize, framing: Framing) -> std::io::Result<()> {
+    let length = match framing {
+        Framing::ContentLength => format!("Content-Length: {len}\r\n"),
+        Framing::Chunked => "Transfer-Encoding: chunked\r\n".to_owned(),
+        Framing::UntilClose => String::new(),
+    };
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{length}Connection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await?;
+    let piece = vec![b' '; 64 * 1024];
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(piece.len());
+        if framing == Framing::Chunked {
+            stream.write_all(format!("{n:x}\r\n").as_bytes()).await?;
+        }
+        stream.write_all(&piece[..n]).await?;
+        if framing == Framing::Chunked {
+            stream.write_all(b"\r\n").await?;
+        }
+        left -= n;
+    }
+    if framing == Framing::Chunked {
+        stream.write_all(b"0\r\n\r\n").await?;
+    }
+    Ok(())
 }
 
 async fn read_request(stream: &mut TcpStream) -> Option<Captured> {
