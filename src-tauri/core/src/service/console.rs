@@ -28,6 +28,12 @@ pub struct ConsoleOptions {
     pub sandbox_authorizers: usize,
     /// Loopback port of the in-process sandbox (0: any free port).
     pub sandbox_port: u16,
+    /// Seconds a sync run's lease lasts without a heartbeat (`service::lease`): after that,
+    /// another process may take a silent owner's run over.
+    pub sync_lease_secs: i64,
+    /// What this process calls itself in a lease (`wxopen`, `WxOpen Console`): shown to the
+    /// operator of the process that is refused.
+    pub owner_label: String,
 }
 
 impl Default for ConsoleOptions {
@@ -38,6 +44,8 @@ impl Default for ConsoleOptions {
             retry_base_ms: 200,
             sandbox_authorizers: 2000,
             sandbox_port: 0,
+            sync_lease_secs: 60,
+            owner_label: "wxopen-core".into(),
         }
     }
 }
@@ -46,10 +54,13 @@ impl Default for ConsoleOptions {
 pub const ENV_SANDBOX_AUTHORIZERS: &str = "WXOPEN_SANDBOX_AUTHORIZERS";
 /// Sets [`ConsoleOptions::sandbox_port`].
 pub const ENV_SANDBOX_PORT: &str = "WXOPEN_SANDBOX_PORT";
+/// Sets [`ConsoleOptions::sync_lease_secs`] (tests; an operator whose machine stalls longer).
+pub const ENV_SYNC_LEASE_SECS: &str = "WXOPEN_SYNC_LEASE_SECS";
 
 impl ConsoleOptions {
-    /// The defaults, with the sandbox knobs taken from the environment
-    /// ([`ENV_SANDBOX_AUTHORIZERS`], [`ENV_SANDBOX_PORT`]) when they hold a number.
+    /// The defaults, with the sandbox knobs and the lease taken from the environment
+    /// ([`ENV_SANDBOX_AUTHORIZERS`], [`ENV_SANDBOX_PORT`], [`ENV_SYNC_LEASE_SECS`]) when they
+    /// hold a number.
     pub fn from_env() -> ConsoleOptions {
         Self::from_vars(|name| std::env::var(name).ok())
     }
@@ -61,6 +72,12 @@ impl ConsoleOptions {
         }
         if let Some(p) = var(ENV_SANDBOX_PORT).and_then(|v| v.trim().parse::<u16>().ok()) {
             options.sandbox_port = p;
+        }
+        if let Some(s) = var(ENV_SYNC_LEASE_SECS)
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .filter(|s| *s > 0)
+        {
+            options.sync_lease_secs = s;
         }
         options
     }
@@ -90,6 +107,8 @@ pub struct Console {
     sandbox: tokio::sync::Mutex<Option<Box<dyn LocalBackend>>>,
     pub(crate) audit: audit::AuditWriter,
     pub(crate) options: ConsoleOptions,
+    /// This console as a sync lease owner (`label:pid@host#nonce`).
+    pub(crate) owner: String,
 }
 
 impl Console {
@@ -103,7 +122,9 @@ impl Console {
         options: ConsoleOptions,
     ) -> Console {
         let audit = audit::AuditWriter::start(store.clone());
+        let owner = super::lease::Owner::this_process(&options.owner_label).to_string();
         Console {
+            owner,
             store,
             secrets,
             runtimes: Mutex::new(HashMap::new()),
@@ -119,6 +140,11 @@ impl Console {
 
     pub fn options(&self) -> &ConsoleOptions {
         &self.options
+    }
+
+    /// This console as a sync lease owner, as stored in `sync_runs.owner`.
+    pub fn lease_owner(&self) -> &str {
+        &self.owner
     }
 
     /// Gives the store's page cache back after bulk work (a sync, the sandbox's token reset).
@@ -297,14 +323,18 @@ mod tests {
         let o = ConsoleOptions::from_vars(vars(&[
             (ENV_SANDBOX_AUTHORIZERS, " 100000 "),
             (ENV_SANDBOX_PORT, "18080"),
+            (ENV_SYNC_LEASE_SECS, "600"),
         ]));
         assert_eq!(o.sandbox_authorizers, 100_000);
         assert_eq!(o.sandbox_port, 18080);
+        assert_eq!(o.sync_lease_secs, 600);
         let d = ConsoleOptions::default();
         let o = ConsoleOptions::from_vars(vars(&[
             (ENV_SANDBOX_AUTHORIZERS, "many"),
             (ENV_SANDBOX_PORT, "70000"),
+            (ENV_SYNC_LEASE_SECS, "-5"),
         ]));
+        assert_eq!(o.sync_lease_secs, d.sync_lease_secs);
         assert_eq!(o.sandbox_authorizers, d.sandbox_authorizers);
         assert_eq!(o.sandbox_port, d.sandbox_port);
         assert_eq!(
