@@ -7,7 +7,7 @@ mod state;
 use tauri::Manager;
 use tauri_specta::{collect_commands, Builder};
 
-pub use state::AppState;
+pub use state::{AppState, SyncSlot};
 
 /// Where the generated TypeScript bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/bindings.ts";
@@ -99,7 +99,14 @@ pub fn app_builder() -> tauri::Builder<tauri::Wry> {
                 Some(dir) => dir.into(),
                 None => app.path().app_data_dir()?,
             };
+            // tauri-plugin-log made the log dir before this runs, with the default mode.
+            if let Ok(log_dir) = app.path().app_log_dir() {
+                secure_log_dir(&log_dir);
+            }
             let console = open_console(&data_dir);
+            if let Ok(console) = &console {
+                spawn_history_prune(console.clone());
+            }
             app.manage(AppState::new(data_dir, console));
             Ok(())
         })
@@ -112,7 +119,10 @@ pub fn open_console(
     data_dir: &std::path::Path,
 ) -> Result<std::sync::Arc<wxopen_core::service::Console>, commands::error::CommandError> {
     use wxopen_core::service::{Console, ConsoleOptions};
-    let options = ConsoleOptions::from_env();
+    let options = ConsoleOptions {
+        owner_label: "WxOpen Console".into(),
+        ..ConsoleOptions::from_env()
+    };
     let store = wxopen_core::store::Store::open(data_dir).map_err(|e| {
         log::error!("cannot open the database in {}: {e}", data_dir.display());
         commands::error::CommandError::from(wxopen_core::error::CoreError::from(e))
@@ -121,6 +131,36 @@ pub fn open_console(
     Ok(std::sync::Arc::new(Console::with_options(
         store, secrets, options,
     )))
+}
+
+/// Makes the log dir private (0700), also when tauri-plugin-log created it first with the
+/// default 0755: the logs name profiles, appids and errors. A failure is logged, not fatal (the
+/// app works without it, and the files in it are the user's own).
+pub fn secure_log_dir(dir: &std::path::Path) {
+    if let Err(e) = wxopen_core::paths::secure_dir(dir) {
+        log::warn!(
+            "cannot make the log directory {} private: {e}",
+            dir.display()
+        );
+    }
+}
+
+/// Deletes audit log entries and messages older than the retention setting (90 days unless
+/// set), in the background: the window opens meanwhile, and the pruning's short transactions
+/// leave room to every other writer.
+pub fn spawn_history_prune(console: std::sync::Arc<wxopen_core::service::Console>) {
+    tauri::async_runtime::spawn(async move {
+        match console.prune_history().await {
+            Ok(r) if r.audit_deleted + r.messages_deleted > 0 => log::info!(
+                "history pruned ({} days kept): {} audit entries, {} messages",
+                r.retention_days,
+                r.audit_deleted,
+                r.messages_deleted
+            ),
+            Ok(_) => {}
+            Err(e) => log::warn!("cannot prune the history: {e}"),
+        }
+    });
 }
 
 fn log_level() -> log::LevelFilter {

@@ -35,19 +35,17 @@ impl AppState {
         Ok((console, rt))
     }
 
-    /// Registers a new sync; refused while another one runs (one sync per app at a time).
-    pub fn sync_begin(&self) -> Option<CancelToken> {
+    /// Registers a new sync; refused while another one runs (one sync per app at a time). The
+    /// slot is freed when the returned guard drops: at the end of the sync, and also when the
+    /// sync panics or its future is dropped, so that no failure leaves it taken for good.
+    pub fn sync_begin(&self) -> Option<SyncSlot<'_>> {
         let mut slot = self.sync.lock().unwrap_or_else(|p| p.into_inner());
         if slot.is_some() {
             return None;
         }
         let token = CancelToken::new();
         *slot = Some(token.clone());
-        Some(token)
-    }
-
-    pub fn sync_end(&self) {
-        *self.sync.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Some(SyncSlot { state: self, token })
     }
 
     /// Cancels the running sync; false when none runs.
@@ -66,5 +64,24 @@ impl AppState {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .is_some()
+    }
+}
+
+/// The app's one sync slot, held by the running sync ([`AppState::sync_begin`]).
+pub struct SyncSlot<'a> {
+    state: &'a AppState,
+    token: CancelToken,
+}
+
+impl SyncSlot<'_> {
+    /// What `sync_cancel` cancels.
+    pub fn cancel_token(&self) -> CancelToken {
+        self.token.clone()
+    }
+}
+
+impl Drop for SyncSlot<'_> {
+    fn drop(&mut self) {
+        *self.state.sync.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }

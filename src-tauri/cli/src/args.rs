@@ -40,6 +40,21 @@ pub enum ConsoleCommand {
     /// API quota resets (10 per month)
     #[command(subcommand)]
     Quota(QuotaCommand),
+    /// Local housekeeping: how long the audit log and messages are kept, pruning them
+    #[command(subcommand)]
+    Maintenance(MaintenanceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MaintenanceCommand {
+    /// Delete audit log entries and messages older than the retention (the app does it at
+    /// every start)
+    Prune,
+    /// Show the history retention in days, or set it (0 keeps everything; default 90)
+    Retention {
+        #[arg(value_name = "DAYS")]
+        days: Option<u32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,9 +103,11 @@ pub struct ProfileAddArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum TicketCommand {
-    /// Store a pasted ticket (argument, or `-`/nothing to read it from stdin)
+    /// Store a ticket read from stdin (a pipe or a file), or pasted at a prompt without echo.
+    /// Never as an argument: shell history and `ps` would keep it.
     Set {
-        #[arg(value_name = "TICKET|-")]
+        /// `-` or nothing (a ticket given here is refused, and not stored)
+        #[arg(value_name = "-")]
         ticket: Option<String>,
     },
     /// Show the stored ticket's age and validity (12 h)

@@ -43,9 +43,9 @@ fn open_console(g: &Globals) -> CoreResult<Console> {
     let store = Store::open(&g.data_dir)?;
     let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::from_env());
     // The sandbox knobs (WXOPEN_SANDBOX_AUTHORIZERS, WXOPEN_SANDBOX_PORT), as in the app.
-    Ok(Console::with_options(
-        store,
-        secrets,
-        ConsoleOptions::from_env(),
-    ))
+    let options = ConsoleOptions {
+        owner_label: "wxopen".into(),
+        ..ConsoleOptions::from_env()
+    };
+    Ok(Console::with_options(store, secrets, options))
 }

@@ -249,7 +249,17 @@ fn setup(authorizers: i64) -> (Simulator, Cli, String) {
     cli.ok(add);
     let ticket = call(&sim, &format!("{base}/sandbox/ticket"), Some(json!({})));
     let ticket = ticket["ticket"].as_str().unwrap().to_string();
-    cli.ok(cli.cmd(&["--json", "ticket", "set", &ticket]));
+    // The ticket goes in on stdin: `ticket set` refuses one in argv.
+    let mut set = cli
+        .cmd(&["--json", "ticket", "set"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut set.stdin.take().unwrap(), ticket.as_bytes()).unwrap();
+    let o = set.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     (sim, cli, ticket)
 }
 

@@ -77,6 +77,13 @@ pub enum CoreError {
     /// The operation was refused by a local rule (a confirmation missing, a limit reached).
     #[error("{0}")]
     Refused(String),
+    /// Another process (the app, another `wxopen`) runs this profile's sync and holds its lease.
+    #[error("a sync of this profile is already running in {owner} (run {run_id}); its lease expires at {}", crate::service::lease::utc_text(*expires_at))]
+    SyncLeased {
+        run_id: i64,
+        owner: String,
+        expires_at: i64,
+    },
 }
 
 impl CoreError {
@@ -114,7 +121,7 @@ impl CoreError {
             CoreError::NotFound(_) => ErrorCode::NotFound,
             CoreError::NeedsReauth { .. } => ErrorCode::NeedsReauth,
             CoreError::Cancelled => ErrorCode::Cancelled,
-            CoreError::Refused(_) => ErrorCode::Refused,
+            CoreError::Refused(_) | CoreError::SyncLeased { .. } => ErrorCode::Refused,
         }
     }
 
@@ -135,6 +142,10 @@ impl CoreError {
             CoreError::Storage(e) => e.hint(),
             CoreError::Secrets(e) => Some(e.hint()),
             CoreError::NotFound(_) | CoreError::Cancelled | CoreError::Refused(_) => None,
+            CoreError::SyncLeased { .. } => Some(
+                "Wait for that sync to end, or cancel it where it runs. If that process died, the run is taken over when its lease expires (at once for a process of this machine)."
+                    .into(),
+            ),
             CoreError::NeedsReauth { .. } => Some(
                 "Send the account a new authorization link (wxopen link create) and complete it.".into(),
             ),
@@ -163,6 +174,25 @@ impl CoreError {
 impl Serialize for CoreError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.body().serialize(serializer)
+    }
+}
+
+impl CoreError {
+    /// A store error, with a live lease of another process as [`CoreError::SyncLeased`] (the
+    /// operator's problem, not the storage's).
+    pub fn from_store(e: crate::store::StoreError) -> CoreError {
+        match e {
+            crate::store::StoreError::Leased {
+                run_id,
+                owner,
+                expires_at,
+            } => CoreError::SyncLeased {
+                run_id,
+                owner,
+                expires_at,
+            },
+            other => CoreError::Storage(other),
+        }
     }
 }
 

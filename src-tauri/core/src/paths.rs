@@ -1,6 +1,6 @@
 //! Where the console keeps its data.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Bundle identifier of the desktop app. The CLI uses the same data dir as the GUI, so both see
 /// one set of profiles. Test builds of the GUI use their own identifier (see tauri.conf overrides).
@@ -23,6 +23,30 @@ pub fn data_dir(explicit: Option<PathBuf>) -> PathBuf {
     dirs::data_dir()
         .unwrap_or_else(|| PathBuf::from("."))
         .join(APP_IDENTIFIER)
+}
+
+/// Creates `dir` (and its parents) if missing and makes it private to the user (0700 on Unix),
+/// also when it already existed with a wider mode: the data dir holds the SQLite file and its
+/// WAL, the log dir holds what the app logged, and a directory made by someone else first (a
+/// Tauri plugin, an older build, a `mkdir` with umask 022) must not stay listable by others.
+pub fn secure_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
+        if mode != 0o700 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -53,7 +53,25 @@ fn seed(conn: &Connection, version: u32) {
                      SELECT id, '{\"nick_name\":\"旧的公众号\"}', '[[1,1,0,1],15]' FROM authorizers;",
             )
             .unwrap(),
+        // version 5: sync runs carry a lease
+        5 => {
+            seed(conn, 4);
+            conn.execute_batch(
+                "UPDATE sync_runs SET owner = 'wxopen:1@host#00000001', heartbeat_at = 20,
+                     lease_expires_at = 80 WHERE id = 7;",
+            )
+            .unwrap();
+            return;
+        }
         v => panic!("no seed for schema version {v}: add one with the new migration"),
+    }
+    if version >= 1 {
+        // a run that crashed while running (sync_runs is in v1): v5 adds its lease columns
+        conn.execute_batch(
+            "INSERT INTO sync_runs (id, profile_id, state, next_offset, started_at, updated_at)
+                 VALUES (7, 1, 'running', 500, 10, 20);",
+        )
+        .unwrap();
     }
 }
 
@@ -66,6 +84,33 @@ fn check(store: &Store, from: u32) {
         return;
     }
     let p = store.profile_by_name("old").unwrap().expect("profile kept");
+    // v5: the crashed run is kept, resumable, and its lease (none before v5) is readable
+    let run = store.sync_run_resumable(p.id).unwrap().expect("run kept");
+    assert_eq!((run.id, run.next_offset), (7, 500));
+    let lease = store.sync_run_lease(7).unwrap().unwrap();
+    if from < 5 {
+        assert_eq!(lease.owner, None);
+        assert_eq!(lease.lease_expires_at, None);
+    } else {
+        assert_eq!(lease.owner.as_deref(), Some("wxopen:1@host#00000001"));
+        assert_eq!(lease.lease_expires_at, Some(80));
+    }
+    // a lease long expired (or none at all) does not stop the next sync from taking the run
+    let claimed = store
+        .sync_run_claim(
+            p.id,
+            false,
+            false,
+            wxopen_core::store::sync_runs::LeaseRequest {
+                owner: "test:2@host#00000002",
+                now: 1_000,
+                ttl_secs: 60,
+            },
+            &|_| false,
+        )
+        .unwrap();
+    assert!(claimed.resumed);
+    assert_eq!(claimed.run.id, 7);
     assert_eq!(store.selected_profile().unwrap().unwrap().id, p.id);
     assert_eq!(
         store.latest_ticket(p.id).unwrap().unwrap().ticket.expose(),
@@ -185,6 +230,9 @@ fn migrates_from_every_earlier_version_keeping_data() {
         assert_eq!(named("table", "permissions"), 0, "from {from}");
         assert_eq!(named("trigger", "authorizer_tokens_ai"), 0, "from {from}");
         assert_eq!(named("trigger", "authorizer_tokens_ad"), 0, "from {from}");
+        // v5: the history pruning's indexes
+        assert_eq!(named("index", "audit_log_by_at"), 1, "from {from}");
+        assert_eq!(named("index", "messages_by_received_at"), 1, "from {from}");
         if from > 0 {
             let gen = || -> i64 {
                 conn.query_row(

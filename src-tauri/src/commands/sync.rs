@@ -20,7 +20,7 @@ pub async fn sync_start(
     on_progress: Channel<SyncProgress>,
 ) -> CmdResult<SyncOutcome> {
     let (console, rt) = state.selected().await?;
-    let cancel = state
+    let slot = state
         .sync_begin()
         .ok_or_else(|| CommandError::refused("a sync is already running"))?;
     let progress: wxopen_core::service::sync::ProgressFn = Arc::new(move |p: &SyncProgress| {
@@ -28,9 +28,9 @@ pub async fn sync_start(
         let _ = on_progress.send(p.clone());
     });
     let result = console
-        .sync_authorizers(&rt, options, Some(progress), cancel)
+        .sync_authorizers(&rt, options, Some(progress), slot.cancel_token())
         .await;
-    state.sync_end();
+    drop(slot);
     Ok(result?)
 }
 

@@ -4,6 +4,7 @@ mod auth;
 mod authorizer;
 mod authorizers;
 mod link;
+mod maintenance;
 mod open;
 mod option;
 mod profile;
@@ -31,5 +32,6 @@ pub async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> Co
         ConsoleCommand::Link(c) => link::run(console, g, c).await,
         ConsoleCommand::Auth(c) => auth::run(console, g, c).await,
         ConsoleCommand::Quota(c) => quota::run(console, g, c).await,
+        ConsoleCommand::Maintenance(c) => maintenance::run(console, c).await,
     }
 }

@@ -26,9 +26,12 @@ pub async fn run(console: &Console, cmd: ProfileCommand) -> CoreResult<Out> {
         }
         ProfileCommand::Add(a) => {
             let appid = a.appid.clone().unwrap_or_default();
-            let appsecret = read_secret(ENV_APPSECRET, "AppSecret")?;
-            let token = read_secret(ENV_TOKEN, "Message token (消息校验Token)")?;
-            let aes = read_secret(ENV_AES_KEY, "EncodingAESKey (43 characters)")?;
+            let appsecret = read_secret(ENV_APPSECRET, "AppSecret").await?;
+            let token = read_secret(ENV_TOKEN, "Message token (消息校验Token)").await?;
+            let aes = read_secret(ENV_AES_KEY, "EncodingAESKey (43 characters)").await?;
+            // (ProfileInput takes plain strings; the prompt buffers are zeroed on drop)
+            let plain = |s: &Option<zeroize::Zeroizing<String>>| s.as_deref().cloned();
+            let (appsecret, token, aes) = (plain(&appsecret), plain(&token), plain(&aes));
             let v = console.profile_add(ProfileInput {
                 name: a.name.clone().unwrap_or_else(|| appid.clone()),
                 component_appid: appid,

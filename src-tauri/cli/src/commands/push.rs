@@ -56,6 +56,6 @@ fn read_body(file: Option<&Path>) -> CoreResult<String> {
     match file {
         Some(p) if p.as_os_str() != "-" => std::fs::read_to_string(p)
             .map_err(|e| CoreError::io(format!("read {}", p.display()), e)),
-        _ => read_stdin("push body"),
+        _ => read_stdin("push body").map(|s| s.as_str().to_owned()),
     }
 }

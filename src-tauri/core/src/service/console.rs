@@ -31,6 +31,12 @@ pub struct ConsoleOptions {
     /// The in-process sandbox's control token (`None`: a random one per start), so a test
     /// driving the app from outside can use the simulator's `/sandbox/*` routes.
     pub sandbox_control_token: Option<String>,
+    /// Seconds a sync run's lease lasts without a heartbeat (`service::lease`): after that,
+    /// another process may take a silent owner's run over.
+    pub sync_lease_secs: i64,
+    /// What this process calls itself in a lease (`wxopen`, `WxOpen Console`): shown to the
+    /// operator of the process that is refused.
+    pub owner_label: String,
 }
 
 impl Default for ConsoleOptions {
@@ -42,6 +48,8 @@ impl Default for ConsoleOptions {
             sandbox_authorizers: 2000,
             sandbox_port: 0,
             sandbox_control_token: None,
+            sync_lease_secs: 60,
+            owner_label: "wxopen-core".into(),
         }
     }
 }
@@ -50,13 +58,15 @@ impl Default for ConsoleOptions {
 pub const ENV_SANDBOX_AUTHORIZERS: &str = "WXOPEN_SANDBOX_AUTHORIZERS";
 /// Sets [`ConsoleOptions::sandbox_port`].
 pub const ENV_SANDBOX_PORT: &str = "WXOPEN_SANDBOX_PORT";
+/// Sets [`ConsoleOptions::sync_lease_secs`] (tests; an operator whose machine stalls longer).
+pub const ENV_SYNC_LEASE_SECS: &str = "WXOPEN_SYNC_LEASE_SECS";
 /// Sets [`ConsoleOptions::sandbox_control_token`].
 pub const ENV_SANDBOX_CONTROL_TOKEN: &str = "WXOPEN_SANDBOX_CONTROL_TOKEN";
 
 impl ConsoleOptions {
-    /// The defaults, with the sandbox knobs taken from the environment
-    /// ([`ENV_SANDBOX_AUTHORIZERS`], [`ENV_SANDBOX_PORT`]) when they hold a number, and
-    /// [`ENV_SANDBOX_CONTROL_TOKEN`] when it is not blank.
+    /// The defaults, with the sandbox knobs and the lease taken from the environment
+    /// ([`ENV_SANDBOX_AUTHORIZERS`], [`ENV_SANDBOX_PORT`], [`ENV_SYNC_LEASE_SECS`]) when they
+    /// hold a number, and [`ENV_SANDBOX_CONTROL_TOKEN`] when it is not blank.
     pub fn from_env() -> ConsoleOptions {
         Self::from_vars(|name| std::env::var(name).ok())
     }
@@ -72,6 +82,12 @@ impl ConsoleOptions {
         options.sandbox_control_token = var(ENV_SANDBOX_CONTROL_TOKEN)
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty());
+        if let Some(s) = var(ENV_SYNC_LEASE_SECS)
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .filter(|s| *s > 0)
+        {
+            options.sync_lease_secs = s;
+        }
         options
     }
 }
@@ -100,6 +116,8 @@ pub struct Console {
     sandbox: tokio::sync::Mutex<Option<Box<dyn LocalBackend>>>,
     pub(crate) audit: audit::AuditWriter,
     pub(crate) options: ConsoleOptions,
+    /// This console as a sync lease owner (`label:pid@host#nonce`).
+    pub(crate) owner: String,
 }
 
 impl Console {
@@ -113,7 +131,9 @@ impl Console {
         options: ConsoleOptions,
     ) -> Console {
         let audit = audit::AuditWriter::start(store.clone());
+        let owner = super::lease::Owner::this_process(&options.owner_label).to_string();
         Console {
+            owner,
             store,
             secrets,
             runtimes: Mutex::new(HashMap::new()),
@@ -129,6 +149,11 @@ impl Console {
 
     pub fn options(&self) -> &ConsoleOptions {
         &self.options
+    }
+
+    /// This console as a sync lease owner, as stored in `sync_runs.owner`.
+    pub fn lease_owner(&self) -> &str {
+        &self.owner
     }
 
     /// Gives the store's page cache back after bulk work (a sync, the sandbox's token reset).
@@ -309,17 +334,21 @@ mod tests {
             (ENV_SANDBOX_AUTHORIZERS, " 100000 "),
             (ENV_SANDBOX_PORT, "18080"),
             (ENV_SANDBOX_CONTROL_TOKEN, " t0ken "),
+            (ENV_SYNC_LEASE_SECS, "600"),
         ]));
         assert_eq!(o.sandbox_authorizers, 100_000);
         assert_eq!(o.sandbox_port, 18080);
         assert_eq!(o.sandbox_control_token.as_deref(), Some("t0ken"));
+        assert_eq!(o.sync_lease_secs, 600);
         let d = ConsoleOptions::default();
         let o = ConsoleOptions::from_vars(vars(&[
             (ENV_SANDBOX_AUTHORIZERS, "many"),
             (ENV_SANDBOX_PORT, "70000"),
             (ENV_SANDBOX_CONTROL_TOKEN, "  "),
+            (ENV_SYNC_LEASE_SECS, "-5"),
         ]));
         assert_eq!(o.sandbox_control_token, None);
+        assert_eq!(o.sync_lease_secs, d.sync_lease_secs);
         assert_eq!(o.sandbox_authorizers, d.sandbox_authorizers);
         assert_eq!(o.sandbox_port, d.sandbox_port);
         assert_eq!(

@@ -6,7 +6,8 @@
 //! - [`ticket`]: component_verify_ticket (paste, push, request a push);
 //! - [`tokens`]: the `TokenSource` seam (DESIGN "Token lifecycle"): component and authorizer
 //!   access tokens, cached, refreshed once for all concurrent callers, retry-once on 40001/42001;
-//! - [`sync`]: list + details sync (resumable, cancellable, progress events);
+//! - [`sync`]: list + details sync (resumable, cancellable, progress events), one process at a
+//!   time per profile ([`lease`]);
 //! - [`authorizers`]: search, info, token refresh, options, open binding;
 //! - [`links`]: pre-auth codes and authorization links (+ [`qr`]);
 //! - [`auth`]: complete an authorization; [`push`]: apply pushes; [`quota`]: clear quota;
@@ -18,6 +19,7 @@ pub mod authorizers;
 pub mod cancel;
 pub mod console;
 pub mod history;
+pub mod lease;
 pub mod links;
 pub mod profile_secrets;
 pub mod profiles;
@@ -35,6 +37,6 @@ pub use crate::clock::now;
 pub use cancel::CancelToken;
 pub use console::{
     Console, ConsoleOptions, ProfileRt, ENV_SANDBOX_AUTHORIZERS, ENV_SANDBOX_CONTROL_TOKEN,
-    ENV_SANDBOX_PORT,
+    ENV_SANDBOX_PORT, ENV_SYNC_LEASE_SECS,
 };
 pub use token_source::TokenSource;

@@ -15,12 +15,13 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use super::cancel::{backoff, CancelToken};
+use super::lease;
 use super::{now, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
 use crate::store::authorizers::{AuthorizerInfoRecord, ListedAuthorizer};
-use crate::store::sync_runs::{SyncRunRow, SyncState};
+use crate::store::sync_runs::{LeaseRequest, SyncRunRow, SyncState};
 use crate::store::types::{Kind, Permission};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use wxopen_wechat::client::AUTHORIZER_LIST_MAX_COUNT;
 use wxopen_wechat::models::AuthorizerInfoAnswer;
 
@@ -197,6 +198,45 @@ impl Console {
         .await
     }
 
+    /// This console's lease request, as of now.
+    fn lease(&self) -> LeaseRequest<'_> {
+        LeaseRequest {
+            owner: &self.owner,
+            now: now(),
+            ttl_secs: self.options.sync_lease_secs.max(1),
+        }
+    }
+
+    /// Renews the lease of run `run_id` until it is lost (then returns why); never returns
+    /// while it holds.
+    async fn keep_lease(&self, run_id: i64) -> CoreError {
+        let every = lease::heartbeat_every(self.options.sync_lease_secs.max(1));
+        loop {
+            tokio::time::sleep(every).await;
+            let (store, owner, ttl) = (
+                self.store.clone(),
+                self.owner.clone(),
+                self.options.sync_lease_secs.max(1),
+            );
+            let beat = on_blocking_thread("sync lease heartbeat", move || {
+                let lease = LeaseRequest {
+                    owner: &owner,
+                    now: now(),
+                    ttl_secs: ttl,
+                };
+                Ok(store.sync_run_heartbeat(run_id, lease)?)
+            })
+            .await;
+            match beat {
+                Ok(()) => {}
+                Err(e @ CoreError::Storage(StoreError::LeaseLost { .. })) => return e,
+                // A busy database or a full disk: the next beat tries again (the lease has
+                // two more beats of slack).
+                Err(e) => tracing::warn!(run = run_id, "cannot renew the sync lease: {e}"),
+            }
+        }
+    }
+
     /// The profile's latest sync run, if any.
     pub fn sync_latest(&self, rt: &ProfileRt) -> CoreResult<Option<SyncRunRow>> {
         Ok(self.store.sync_run_latest(rt.id())?)
@@ -212,25 +252,37 @@ impl Console {
         cancel: CancelToken,
     ) -> CoreResult<SyncOutcome> {
         let started = Instant::now();
-        let (mut run, resumed) = match self.store.sync_run_resumable(rt.id())? {
-            Some(r) if !opts.restart => (self.store.sync_run_resume(r.id)?, true),
-            Some(r) => {
-                self.store.sync_run_finish(
-                    r.id,
-                    SyncState::Cancelled,
-                    Some("superseded by a new run"),
-                )?;
-                (self.store.sync_run_start(rt.id(), opts.details)?, false)
-            }
-            None => (self.store.sync_run_start(rt.id(), opts.details)?, false),
-        };
+        // Refused without waiting for the write lock, which the owner may hold for a commit.
+        self.store
+            .sync_run_check_lease(rt.id(), self.lease(), &lease::owner_gone)
+            .map_err(CoreError::from_store)?;
+        let claimed = self
+            .store
+            .sync_run_claim(
+                rt.id(),
+                opts.details,
+                opts.restart,
+                self.lease(),
+                &lease::owner_gone,
+            )
+            .map_err(CoreError::from_store)?;
+        if let Some(gone) = &claimed.took_over {
+            tracing::warn!(
+                run = claimed.run.id,
+                "took over the sync run of {gone}: it died or went silent past its lease"
+            );
+        }
+        let (mut run, resumed) = (claimed.run, claimed.resumed);
         let with_details = opts.details || run.with_details;
         let reporter = Reporter {
             f: progress,
             last: std::sync::Mutex::new(Instant::now()),
         };
-        let result = self
-            .sync_run(
+        let run_id = run.id;
+        // The lease is renewed while the run goes on; losing it (this process was silent past
+        // its expiry and another took the run over) stops the run here.
+        let result = tokio::select! {
+            r = self.sync_run(
                 rt,
                 &mut run,
                 with_details,
@@ -238,18 +290,22 @@ impl Console {
                 resumed,
                 &reporter,
                 &cancel,
-            )
-            .await;
+            ) => r,
+            lost = self.keep_lease(run_id) => Err(lost),
+        };
+        let finish = |state, msg: Option<&str>| {
+            self.store
+                .sync_run_finish_owned(run_id, &self.owner, state, msg)
+        };
         let final_row = match result {
-            Ok(()) => self.store.sync_run_finish(run.id, SyncState::Done, None)?,
-            Err(CoreError::Cancelled) => {
-                self.store
-                    .sync_run_finish(run.id, SyncState::Cancelled, Some("cancelled"))?
-            }
+            Ok(()) => finish(SyncState::Done, None)?,
+            Err(CoreError::Cancelled) => finish(SyncState::Cancelled, Some("cancelled"))?,
             Err(e) => {
                 let msg = e.to_string();
-                self.store
-                    .sync_run_finish(run.id, SyncState::Failed, Some(&msg))?;
+                // (a lost lease is the new owner's run to finish)
+                if !matches!(e, CoreError::Storage(StoreError::LeaseLost { .. })) {
+                    finish(SyncState::Failed, Some(&msg))?;
+                }
                 self.release_page_cache();
                 return Err(e);
             }

@@ -80,6 +80,9 @@ fn row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
     })
 }
 
+/// Rows deleted per transaction when pruning history: a few milliseconds of the writer's time.
+pub const PRUNE_BATCH: usize = 500;
+
 /// Offset of China Standard Time: WeChat counts monthly quotas in Beijing time.
 const CST_OFFSET_SECS: i64 = 8 * 3600;
 
@@ -169,9 +172,27 @@ impl Store {
 
     /// Deletes audit entries older than `before` (Unix seconds); returns how many.
     pub fn audit_prune(&self, before: i64) -> Result<usize, StoreError> {
+        let mut total = 0;
+        loop {
+            let n = self.audit_prune_batch(before, PRUNE_BATCH)?;
+            total += n;
+            if n < PRUNE_BATCH {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Deletes at most `limit` audit entries older than `before`, oldest first, in one short
+    /// transaction; returns how many. Call it until it returns less than `limit`: between two
+    /// batches other writers (a sync, the audit writer) get the write lock.
+    pub fn audit_prune_batch(&self, before: i64, limit: usize) -> Result<usize, StoreError> {
         self.with_write(|c| {
-            c.execute("DELETE FROM audit_log WHERE at < ?1", [before])
-                .ctx("prune audit log")
+            c.prepare_cached(
+                "DELETE FROM audit_log WHERE id IN
+                     (SELECT id FROM audit_log WHERE at < ?1 ORDER BY at LIMIT ?2)",
+            )
+            .and_then(|mut s| s.execute(params![before, limit as i64]))
+            .ctx("prune audit log")
         })
     }
 

@@ -2,6 +2,7 @@
 //! write paths, transactions, and the diagnostics tests and benchmarks read.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -22,6 +23,8 @@ struct Inner {
     path: Option<PathBuf>,
     /// In-memory authorizer search indexes ([`search_index`]).
     search: search_index::SearchCache,
+    /// Transactions committed with `synchronous=FULL` in force ([`Store::durable_commits`]).
+    durable_commits: AtomicU64,
 }
 
 /// The SQLite store. Cheap to clone; share one per process.
@@ -64,6 +67,11 @@ fn configure(conn: &Connection, file: bool) -> Result<(), StoreError> {
     }
     conn.pragma_update(None, "synchronous", "NORMAL")
         .ctx("set synchronous")?;
+    // Deleted rows are overwritten with zeros, in the file and in the WAL: a removed profile's
+    // tickets and refresh tokens must not stay readable in free pages (tokens are stored in
+    // clear, see README "Security model").
+    conn.pragma_update(None, "secure_delete", "ON")
+        .ctx("set secure_delete")?;
     // A 32 MiB page cache (a list page of 500 new accounts dirties a few thousand pages). No
     // memory-mapped reads: searches run on the in-memory index (search_index.rs), and a mapping
     // would keep every page the index build read resident in the app (≈250 MB of a 100k-account
@@ -122,22 +130,33 @@ fn create_file_0600(path: &Path) -> Result<(), StoreError> {
     restrict_mode(path)
 }
 
+/// One IMMEDIATE transaction running `f`; also answers whether `synchronous` was FULL in it.
+fn durable_tx<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+) -> Result<(T, bool), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .ctx("begin transaction")?;
+    let level: i64 = tx
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .ctx("read synchronous")?;
+    let out = f(&tx)?;
+    tx.commit().ctx("commit")?;
+    // 2 is FULL (3 EXTRA is more durable still).
+    Ok((out, level >= 2))
+}
+
 impl Store {
     /// Opens (creating if needed) `<data_dir>/wxopen.sqlite3` and migrates it to the latest schema.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        if !data_dir.exists() {
-            let mut builder = std::fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::DirBuilderExt;
-                builder.mode(0o700);
-            }
-            builder.create(data_dir).map_err(|source| StoreError::Io {
-                context: format!("create data directory {}", data_dir.display()),
-                source,
-            })?;
-        }
+        crate::paths::secure_dir(data_dir).map_err(|source| StoreError::Io {
+            context: format!(
+                "make the data directory {} private (0700)",
+                data_dir.display()
+            ),
+            source,
+        })?;
         Store::open_file(&data_dir.join(DB_FILE))
     }
 
@@ -169,6 +188,7 @@ impl Store {
                 read: Some(Mutex::new(read)),
                 path: Some(path.to_path_buf()),
                 search: Default::default(),
+                durable_commits: AtomicU64::new(0),
             }),
         })
     }
@@ -184,6 +204,7 @@ impl Store {
                 read: None,
                 path: None,
                 search: Default::default(),
+                durable_commits: AtomicU64::new(0),
             }),
         })
     }
@@ -231,6 +252,36 @@ impl Store {
             tx.commit().ctx("commit")?;
             Ok(out)
         })
+    }
+
+    /// [`Store::in_tx`] with `synchronous=FULL`: the commit is on disk when this returns, not
+    /// only in the WAL (`NORMAL` can lose the last commits to a power cut). For what WeChat
+    /// hands out once, such as the refresh token of `api_query_auth`. `synchronous` cannot
+    /// change inside a transaction, so it is set before BEGIN and put back after the end.
+    pub(crate) fn in_durable_tx<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.with_write(|conn| {
+            conn.pragma_update(None, "synchronous", "FULL")
+                .ctx("set synchronous=FULL")?;
+            let out = durable_tx(conn, f);
+            let restored = conn
+                .pragma_update(None, "synchronous", "NORMAL")
+                .ctx("restore synchronous=NORMAL");
+            let (out, full) = out?;
+            restored?;
+            if full {
+                self.inner.durable_commits.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(out)
+        })
+    }
+
+    /// How many transactions committed with `synchronous=FULL` in force, as read inside each
+    /// of them (tests: proves that refresh tokens are written durably).
+    pub fn durable_commits(&self) -> u64 {
+        self.inner.durable_commits.load(Ordering::Relaxed)
     }
 
     /// The schema version of the file (`PRAGMA user_version`).

@@ -24,6 +24,16 @@ pub enum StoreError {
     TooNew { found: u32, supported: u32 },
     #[error("invalid value in the database: {0}")]
     Invalid(String),
+    /// Another live process holds the lease of the profile's running sync run.
+    #[error("sync run {run_id} of this profile is running in {owner} (its lease runs until Unix time {expires_at})")]
+    Leased {
+        run_id: i64,
+        owner: String,
+        expires_at: i64,
+    },
+    /// The run's lease went to another owner (this one was silent past its expiry).
+    #[error("sync run {run_id} was taken over by {owner}")]
+    LeaseLost { run_id: i64, owner: String },
 }
 
 impl StoreError {
@@ -40,6 +50,13 @@ impl StoreError {
             StoreError::TooNew { .. } => {
                 Some("Update WxOpen Console, or point --data-dir at another directory.".into())
             }
+            StoreError::Leased { .. } => Some(
+                "Wait for that sync to end (or cancel it where it runs). A process that died is taken over once its lease expires."
+                    .into(),
+            ),
+            StoreError::LeaseLost { .. } => Some(
+                "This process was silent longer than its lease (suspended?): the other process goes on with the run.".into(),
+            ),
             StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_) => None,
         }
     }

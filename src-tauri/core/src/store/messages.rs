@@ -92,6 +92,19 @@ impl Store {
         })
     }
 
+    /// Deletes at most `limit` messages (of every profile) received before `before`, oldest
+    /// first, in one short transaction; returns how many (see [`Store::audit_prune_batch`]).
+    pub fn messages_prune_batch(&self, before: i64, limit: usize) -> Result<usize, StoreError> {
+        self.with_write(|c| {
+            c.prepare_cached(
+                "DELETE FROM messages WHERE id IN
+                     (SELECT id FROM messages WHERE received_at < ?1 ORDER BY received_at LIMIT ?2)",
+            )
+            .and_then(|mut s| s.execute(params![before, limit as i64]))
+            .ctx("prune messages")
+        })
+    }
+
     pub fn messages_list(
         &self,
         profile_id: i64,

@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Ctx, StoreError};
 
 /// The schema steps; the latest version is `MIGRATIONS.len()`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -330,4 +330,18 @@ DROP TRIGGER authorizer_tokens_ai;
 DROP TRIGGER authorizer_tokens_ad;
 DROP TRIGGER authorizers_changes_ai;
 DROP TRIGGER authorizers_changes_au;
+"#;
+
+/// Version 5: a lease on each sync run, so that two processes (the app and `wxopen`) never run
+/// the same profile's sync at once: `owner` (which process: label, pid, host and a random
+/// part), `heartbeat_at` (the owner's last sign of life) and `lease_expires_at` (after which a
+/// silent owner counts as gone and another process may take the run over; NULL once the run
+/// ended). And an index on the time of audit and message rows, which the history pruning at
+/// start deletes by (`store::audit::prune_history`).
+const V5: &str = r#"
+ALTER TABLE sync_runs ADD COLUMN owner TEXT;
+ALTER TABLE sync_runs ADD COLUMN heartbeat_at INTEGER;
+ALTER TABLE sync_runs ADD COLUMN lease_expires_at INTEGER;
+CREATE INDEX audit_log_by_at ON audit_log(at);
+CREATE INDEX messages_by_received_at ON messages(received_at);
 "#;

@@ -1,5 +1,5 @@
 //! The local cache: one SQLite file `<data_dir>/wxopen.sqlite3` (mode 0600, WAL, foreign keys on,
-//! `busy_timeout` 5 s, `synchronous=NORMAL`), schema in [`migrations`] (`PRAGMA user_version`).
+//! `busy_timeout` 5 s, `synchronous=NORMAL` but FULL for refresh tokens, `secure_delete`), schema in [`migrations`] (`PRAGMA user_version`).
 //!
 //! `store/` never calls the network and knows nothing of HTTP. Secrets (appsecret, message token,
 //! EncodingAESKey) are never stored here: they live in the keychain (`crate::secrets`). Tokens and
@@ -43,15 +43,20 @@
 //! - sync runs ([`sync_runs`]): `sync_run_start(profile_id, with_details)`, `sync_run_get(id)`,
 //!   `sync_run_latest(profile_id)`, `sync_run_resumable(profile_id)`, `sync_run_list_done(id)`,
 //!   `sync_run_set_details_total(id, n)`, `sync_run_add_details(id, done, errors, last_error)`,
-//!   `sync_run_finish(id, SyncState, last_error)`, `sync_run_resume(id)`.
+//!   `sync_run_finish(id, SyncState, last_error)`, `sync_run_resume(id)`; the lease (schema v5):
+//!   `sync_run_claim(profile_id, with_details, restart, LeaseRequest, owner_gone)`,
+//!   `sync_run_check_lease(…)`, `sync_run_heartbeat(id, LeaseRequest)`,
+//!   `sync_run_finish_owned(id, owner, SyncState, last_error)`, `sync_run_lease(id)`.
 //! - pre-auth codes ([`pre_auth_codes`]): `pre_auth_code_insert(&NewPreAuthCode) -> PreAuthCodeRow`,
 //!   `pre_auth_codes_list(profile_id, limit)`, `pre_auth_code_mark_used(profile_id, code) -> bool`.
 //! - options ([`options`]): `option_get(profile_id, appid, name)`, `option_put(...)`,
 //!   `options_list(profile_id, appid)`.
 //! - open bindings ([`open_bindings`]): `open_binding_get/put/clear` (also keep
 //!   `authorizers.has_open` in step).
-//! - messages ([`messages`]): `message_insert(&NewMessage) -> i64`, `messages_list(profile_id, &MessageQuery)`.
+//! - messages ([`messages`]): `message_insert(&NewMessage) -> i64`, `messages_list(profile_id, &MessageQuery)`,
+//!   `messages_prune_batch(before, limit)`.
 //! - audit ([`audit`]): `audit_insert(&NewAudit) -> i64`, `audit_list(&AuditQuery) -> AuditPage`,
+//!   `audit_prune(before)`, `audit_prune_batch(before, limit)`,
 //!   `quota_reset_insert(profile_id, at, appid)`, `quota_resets_count_this_month(profile_id, now)`.
 
 pub mod audit;

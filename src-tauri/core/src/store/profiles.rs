@@ -198,7 +198,7 @@ impl Store {
     /// Deletes a profile and (by cascade) everything stored for it; clears the selection if it
     /// was selected. Keychain entries are the service's job. Returns whether it existed.
     pub fn profile_delete(&self, id: i64) -> Result<bool, StoreError> {
-        self.in_tx(|tx| {
+        let existed = self.in_tx(|tx| {
             let n = tx
                 .execute("DELETE FROM profiles WHERE id = ?1", [id])
                 .ctx("delete profile")?;
@@ -208,7 +208,15 @@ impl Store {
             )
             .ctx("clear selection")?;
             Ok(n > 0)
-        })
+        })?;
+        // The WAL still holds the pages as they were before the delete (tickets, tokens);
+        // secure_delete zeroed them in the new versions, a checkpoint makes those the only ones.
+        // Best effort: a reader in another process can keep the checkpoint from finishing, and
+        // the next one (SQLite's own, or the next removal) completes it.
+        if let Err(e) = self.checkpoint() {
+            tracing::warn!("checkpoint after removing profile {id}: {e}");
+        }
+        Ok(existed)
     }
 
     /// The selected profile, if one is selected and still exists.

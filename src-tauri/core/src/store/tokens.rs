@@ -122,9 +122,11 @@ impl Store {
         refresh_token: Option<&str>,
     ) -> Result<(), StoreError> {
         let t = now();
-        self.in_tx(|tx| {
+        let refresh_token = refresh_token.filter(|r| !r.is_empty());
+        // A refresh token from api_query_auth or api_authorizer_token may not be given twice.
+        let body = |tx: &rusqlite::Transaction<'_>| {
             ensure_authorizer(tx, profile_id, appid, t)?;
-            if let Some(rt) = refresh_token.filter(|r| !r.is_empty()) {
+            if let Some(rt) = refresh_token {
                 put_refresh(tx, profile_id, appid, rt, t, Flag::Set)?;
             }
             let n = tx
@@ -140,7 +142,11 @@ impl Store {
                 )));
             }
             Ok(())
-        })
+        };
+        match refresh_token {
+            Some(_) => self.in_durable_tx(body),
+            None => self.in_tx(body),
+        }
     }
 
     /// Stores a refresh token (ignored when empty). Creates the authorizer row if needed.
@@ -152,7 +158,8 @@ impl Store {
         refresh_token: &str,
     ) -> Result<bool, StoreError> {
         let t = now();
-        self.in_tx(|tx| {
+        // Durable: the token may be the one api_query_auth answered with, never given again.
+        self.in_durable_tx(|tx| {
             ensure_authorizer(tx, profile_id, appid, t)?;
             put_refresh(tx, profile_id, appid, refresh_token, t, Flag::Set)
         })
