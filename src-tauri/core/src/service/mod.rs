@@ -21,6 +21,7 @@ pub mod history;
 pub mod links;
 pub mod profile_secrets;
 pub mod profiles;
+pub mod proxy_url;
 pub mod push;
 pub mod qr;
 pub mod quota;
