@@ -63,7 +63,7 @@ pub enum SecretsError {
 
 /// `5` for 5000 ms, `0.05` for 50 ms.
 fn secs_text(millis: &u64) -> String {
-    if millis % 1000 == 0 {
+    if millis.is_multiple_of(1000) {
         (millis / 1000).to_string()
     } else {
         format!("{}", *millis as f64 / 1000.0)
