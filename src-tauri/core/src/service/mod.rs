@@ -18,6 +18,7 @@ pub mod authorizers;
 pub mod cancel;
 pub mod console;
 pub mod history;
+pub mod images;
 pub mod links;
 pub mod profile_secrets;
 pub mod profiles;
