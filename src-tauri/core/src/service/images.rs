@@ -4,6 +4,7 @@
 //! `wxsandbox:` protocol, which asks [`Console::sandbox_image`]: only the running simulator's
 //! port (the selected profile's loopback API base) and only its image paths are fetched.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use super::console::{loopback_port, Console};
@@ -48,12 +49,8 @@ impl Console {
         let fail = |e: reqwest::Error| {
             CoreError::Internal(format!("cannot read {path} from the simulator: {e}"))
         };
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(fail)?;
-        let resp = client
+        let resp = loopback_client()
+            .map_err(fail)?
             .get(format!("http://127.0.0.1:{port}{path}"))
             .send()
             .await
@@ -79,6 +76,22 @@ impl Console {
             bytes: bytes.to_vec(),
         })
     }
+}
+
+/// One client for every image (a page shows 50 avatars; building a client each time is costly).
+fn loopback_client() -> Result<&'static reqwest::Client, reqwest::Error> {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    if let Some(c) = CLIENT.get() {
+        return Ok(c);
+    }
+    // No idle connections: a pooled one belongs to the runtime that opened it, and callers may
+    // come from different runtimes (tests); a loopback connect per image is cheap.
+    let built = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    Ok(CLIENT.get_or_init(|| built))
 }
 
 fn percent_decode(s: &str) -> Option<String> {
