@@ -2,6 +2,7 @@
 //! lives in `wxopen-core`; this crate only adapts it to the window.
 
 pub mod commands;
+pub mod sandbox_images;
 mod state;
 
 use tauri::Manager;
@@ -90,6 +91,16 @@ pub fn app_builder() -> tauri::Builder<tauri::Wry> {
         )
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .register_asynchronous_uri_scheme_protocol(
+            sandbox_images::SIMULATOR_PROTOCOL,
+            |ctx, request, responder| {
+                let app = ctx.app_handle().clone();
+                let path = request.uri().path().to_string();
+                tauri::async_runtime::spawn(async move {
+                    responder.respond(sandbox_images::respond(&app, &path).await);
+                });
+            },
+        )
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);

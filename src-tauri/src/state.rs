@@ -1,5 +1,9 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use wxopen_core::app_info::PROBE_TIMEOUT;
+use wxopen_core::secrets::{KeyringStore, SecretStore};
 
 use wxopen_core::service::{CancelToken, Console, ProfileRt};
 
@@ -13,6 +17,8 @@ pub struct AppState {
     /// that error, so the window can say what went wrong instead of failing to start.
     console: Result<Arc<Console>, CommandError>,
     sync: Mutex<Option<CancelToken>>,
+    /// What the start-up probe asks, and how long it may take (tests swap in a fake).
+    keychain: (Arc<dyn SecretStore>, Duration),
 }
 
 impl AppState {
@@ -21,7 +27,18 @@ impl AppState {
             data_dir,
             console,
             sync: Mutex::new(None),
+            keychain: (Arc::new(KeyringStore::from_env()), PROBE_TIMEOUT),
         }
+    }
+
+    /// Probes `secrets` instead of the OS keychain, with `timeout` (tests of a hung keychain).
+    pub fn with_keychain(mut self, secrets: Arc<dyn SecretStore>, timeout: Duration) -> AppState {
+        self.keychain = (secrets, timeout);
+        self
+    }
+
+    pub fn keychain(&self) -> (Arc<dyn SecretStore>, Duration) {
+        (self.keychain.0.clone(), self.keychain.1)
     }
 
     pub fn console(&self) -> Result<Arc<Console>, CommandError> {

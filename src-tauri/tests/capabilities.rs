@@ -47,14 +47,25 @@ fn csp_is_strict() {
         "no remote scripts, no unsafe-eval"
     );
     assert_eq!(csp["connect-src"], "ipc: http://ipc.localhost", "IPC only");
+    // No inline <style> elements (the CSS-injection vector); style attributes stay allowed,
+    // because TDesign measures autosized textareas and radio groups with them (README,
+    // "Security model of the window").
+    assert_eq!(csp["style-src"], "'self'");
+    assert_eq!(csp["style-src-attr"], "'unsafe-inline'");
+    for (name, value) in csp.as_object().expect("directives") {
+        if name != "style-src-attr" {
+            assert!(!value.to_string().contains("unsafe-inline"), "{name}");
+        }
+    }
     assert_eq!(csp["object-src"], "'none'");
-    // Images are the one exception: avatars and QR codes come from the sandbox simulator on
-    // loopback and, in production, from WeChat's two image hosts. Exactly those, nothing else.
+    // Images: WeChat's two image hosts over https only (the UI rewrites their http:// URLs), and
+    // the simulator's images through the shell's `wxsandbox:` protocol (`http://wxsandbox.localhost`
+    // is that protocol's form on Windows), which fetches from the running simulator's port only.
     assert_eq!(
         csp["img-src"],
-        "'self' data: blob: http://127.0.0.1:* http://wx.qlogo.cn https://wx.qlogo.cn \
-         http://mmbiz.qpic.cn https://mmbiz.qpic.cn",
-        "images: self, inline, loopback and WeChat's image hosts only"
+        "'self' data: blob: https://wx.qlogo.cn https://mmbiz.qpic.cn wxsandbox: \
+         http://wxsandbox.localhost",
+        "images: self, inline, WeChat's image hosts and the simulator protocol only"
     );
     let all = csp.to_string();
     assert!(!all.contains("unsafe-eval"), "{all}");
@@ -71,6 +82,29 @@ fn csp_is_strict() {
                 local.contains(&source),
                 "no remote origins outside img-src: {name} = {value}"
             );
+        }
+    }
+}
+
+/// No directive names a cleartext network host: the only `http:` sources are the Windows forms of
+/// Tauri's own protocols (IPC, and our simulator-image protocol), never loopback ports or CDNs.
+#[test]
+fn csp_names_no_cleartext_host() {
+    let raw =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tauri.conf.json")).unwrap();
+    let conf: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    let protocol_forms = ["http://ipc.localhost", "http://wxsandbox.localhost"];
+    let directives = conf["app"]["security"]["csp"]
+        .as_object()
+        .expect("csp is an object of directives");
+    for (name, value) in directives {
+        for source in value.as_str().expect("string values").split_whitespace() {
+            let cleartext = source.starts_with("http:") || source.starts_with("ws:");
+            assert!(
+                !cleartext || protocol_forms.contains(&source),
+                "{name} allows the cleartext source {source}"
+            );
+            assert!(!source.contains("127.0.0.1"), "{name}: {source}");
         }
     }
 }

@@ -2,11 +2,15 @@
 //! the JSON the UI receives. The context is the real one (tauri.conf.json + capabilities), so the
 //! ACL that guards the window guards these calls too.
 
+use std::sync::Arc;
+use std::time::Duration;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindowBuilder;
+
 use wxopen_console_lib::{open_console, specta_builder, AppState};
+use wxopen_core::secrets::{KeychainStatus, SecretName, SecretStore, SecretsError, Sensitive};
 
 fn invoke(cmd: &str, data_dir: &std::path::Path) -> Result<serde_json::Value, serde_json::Value> {
     invoke_with(cmd, data_dir, serde_json::json!({}))
@@ -24,12 +28,22 @@ fn invoke_with(
         "WXOPEN_KEYCHAIN_SERVICE",
         format!("wxopen-console-ipc-test-{}", std::process::id()),
     );
+    invoke_on(
+        AppState::new(data_dir.to_path_buf(), open_console(data_dir)),
+        cmd,
+        args,
+    )
+}
+
+/// One call on a mock app managing `state`.
+fn invoke_on(
+    state: AppState,
+    cmd: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
     let app = mock_builder()
         .invoke_handler(specta_builder::<tauri::test::MockRuntime>().invoke_handler())
-        .manage(AppState::new(
-            data_dir.to_path_buf(),
-            open_console(data_dir),
-        ))
+        .manage(state)
         .build(tauri::generate_context!(test = true))
         .expect("mock app");
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -66,6 +80,50 @@ fn app_info_answers_with_version_data_dir_and_keychain() {
             .is_some_and(|b| !b.is_empty()),
         "{info}"
     );
+}
+
+/// A keychain whose probe blocks until the test lets it go (a hung Secret Service).
+struct HungKeychain(std::sync::Mutex<std::sync::mpsc::Receiver<()>>);
+
+impl SecretStore for HungKeychain {
+    fn get(&self, _: &str, _: SecretName) -> Result<Option<Sensitive<String>>, SecretsError> {
+        Ok(None)
+    }
+    fn set(&self, _: &str, _: SecretName, _: &Sensitive<String>) -> Result<(), SecretsError> {
+        Ok(())
+    }
+    fn delete(&self, _: &str, _: SecretName) -> Result<(), SecretsError> {
+        Ok(())
+    }
+    fn probe(&self) -> KeychainStatus {
+        let _ = self.0.lock().unwrap().recv();
+        wxopen_core::secrets::probe()
+    }
+}
+
+#[test]
+fn app_info_with_a_hung_keychain_answers_a_keychain_error_with_what_to_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let (release, gate) = std::sync::mpsc::channel();
+    let state = AppState::new(dir.path().to_path_buf(), open_console(dir.path())).with_keychain(
+        Arc::new(HungKeychain(std::sync::Mutex::new(gate))),
+        Duration::from_millis(50),
+    );
+    let err = invoke_on(state, "app_info", serde_json::json!({})).expect_err("no answer");
+    assert_eq!(err["code"], "keychain", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("did not answer within 0.05 s")),
+        "{err}"
+    );
+    assert!(
+        err["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("gnome-keyring/KWallet running and unlocked")),
+        "{err}"
+    );
+    release.send(()).unwrap();
 }
 
 #[test]

@@ -105,6 +105,20 @@ async fn sandbox_table_search_options_and_open_account() {
         "the table shows no rows"
     );
     desktop.screenshot("table-2000").await;
+    // Avatars come from the simulator through the shell's `wxsandbox:` protocol: the CSP allows
+    // no http: image source, so a loaded image proves the whole path.
+    desktop
+        .wait_until("an avatar loaded through wxsandbox:", || async {
+            desktop
+                .js(
+                    "const i = document.querySelector('img.authorizers-table__avatar'); \
+                     return !!i && i.src.startsWith('wxsandbox://localhost/') && i.complete \
+                     && i.naturalWidth > 0;",
+                )
+                .await
+                == json!(true)
+        })
+        .await;
     // The page runs with the app's WebKit defaults (see `webkit_env_defaults`).
     let web = web_process_environ(&desktop);
     assert!(

@@ -7,8 +7,12 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 
 /** Commands */
 export const commands = {
-	/**  Version, data directory and whether the OS keychain answers. */
-	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
+	/**
+	 *  Version, data directory and whether the OS keychain answers. Async, so the keychain probe
+	 *  runs off the main thread; a keychain that does not answer in time is an error (`keychain`
+	 *  code, with what to check), not a frozen window.
+	 */
+	appInfo: () => typedError<AppInfo, CommandError>(__TAURI_INVOKE("app_info")),
 	/**  Called once by the UI after its first complete paint. */
 	uiReady: () => __TAURI_INVOKE<void>("ui_ready"),
 	/**  Called by the UI after the first page of authorizers is painted. */

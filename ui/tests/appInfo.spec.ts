@@ -43,4 +43,21 @@ describe("app info", () => {
     await settle();
     expect(byTestId("ipc-error").textContent).toContain("database is locked");
   });
+
+  it("shows a keychain that never answered as an error with what to check", async () => {
+    mockShell({
+      reject: {
+        code: "keychain",
+        message: "the keychain (Secret Service (D-Bus)) did not answer within 5 s",
+        hint: "Is gnome-keyring/KWallet running and unlocked?",
+        errcode: null,
+        explanation: null,
+      },
+    });
+    const { byTestId, text } = await mountConsole("/profiles");
+    const alert = byTestId("ipc-error");
+    expect(alert.textContent).toContain("[keychain] the keychain (Secret Service (D-Bus)) did not answer within 5 s");
+    expect(alert.textContent).toContain("Is gnome-keyring/KWallet running and unlocked?");
+    expect(text("about-unavailable")).toBe("无法读取应用信息");
+  });
 });

@@ -266,6 +266,21 @@ describe("profiles screen", () => {
     expect(document.querySelector("[data-testid=profile-form]")).toBeNull();
   });
 
+  it("shows a proxy password masked and never sends it back unless the proxy changes", async () => {
+    const masked = { ...PROD, proxy: "http://u:••••@127.0.0.1:7890/" };
+    const shell = mockShell(undefined, profileBackend([SAMPLE_PROFILE, masked]).handlers);
+    await mountConsole("/profiles");
+    expect(inside(item("prod"), "profile-item-proxy").textContent).toBe("http://u:••••@127.0.0.1:7890/");
+    inside(item("prod"), "profile-edit").click();
+    await settle();
+    expect(input("profile-proxy").value).toBe("http://u:••••@127.0.0.1:7890/");
+
+    // A rename leaves the proxy (and its stored password) alone.
+    await type("profile-name", "prod2");
+    await submit();
+    expect(shell.args("profile_edit")[0]).toMatchObject({ name: "prod", edit: { name: "prod2", proxy: null } });
+  });
+
   it("cancels an edit without calling the core", async () => {
     const shell = mockShell(undefined, { profiles_list: () => [SAMPLE_PROFILE, PROD] });
     const { byTestId } = await mountConsole("/profiles");

@@ -1,10 +1,12 @@
 import { afterEach, beforeEach } from "vitest";
 import { enableAutoUnmount } from "@vue/test-utils";
-import { clearMocks } from "@tauri-apps/api/mocks";
+import { clearMocks, mockConvertFileSrc } from "@tauri-apps/api/mocks";
 
 enableAutoUnmount(afterEach);
 
 beforeEach(() => {
+  // The shell's URL form for its custom protocols (simulator images), as on Linux.
+  mockConvertFileSrc("linux");
   localStorage.clear();
   const root = document.documentElement;
   root.removeAttribute("theme-mode");

@@ -64,6 +64,29 @@ enum SandboxCommand {
     Serve(sandbox::ServeArgs),
 }
 
+/// `wxopen info`: a keychain that does not answer within [`app_info::PROBE_TIMEOUT`] is reported
+/// as unavailable (with why and what to do) instead of hanging the command.
+fn info(data_dir: PathBuf) -> app_info::AppInfo {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let secrets = std::sync::Arc::new(wxopen_core::secrets::KeyringStore::from_env());
+    let probe = rt.block_on(app_info::probe_keychain(secrets, app_info::PROBE_TIMEOUT));
+    // A hung probe keeps its blocking thread: do not wait for it on the way out.
+    rt.shutdown_background();
+    let keychain = probe.unwrap_or_else(|e| wxopen_core::secrets::KeychainStatus {
+        available: false,
+        backend: e.backend().to_string(),
+        detail: Some(format!("{e}. {}", e.hint())),
+    });
+    app_info::AppInfo {
+        version: wxopen_core::VERSION.to_string(),
+        data_dir: data_dir.display().to_string(),
+        keychain,
+    }
+}
+
 fn exit(code: i32) -> ExitCode {
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
@@ -97,7 +120,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Info) => {
-            let info = app_info::app_info(paths::data_dir(args.data_dir));
+            let info = info(paths::data_dir(args.data_dir));
             if args.json {
                 println!(
                     "{}",

@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::State;
 use wxopen_core::app_info::AppInfo;
 
+use crate::commands::error::CmdResult;
 use crate::state::AppState;
 
 /// Line printed on stdout when the UI has rendered: `make run` waits for it before taking its
@@ -24,11 +25,15 @@ fn print_once(seen: &AtomicBool, line: &str) {
     }
 }
 
-/// Version, data directory and whether the OS keychain answers.
+/// Version, data directory and whether the OS keychain answers. Async, so the keychain probe
+/// runs off the main thread; a keychain that does not answer in time is an error (`keychain`
+/// code, with what to check), not a frozen window.
 #[tauri::command]
 #[specta::specta]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    wxopen_core::app_info::app_info(state.data_dir.clone())
+pub async fn app_info(state: State<'_, AppState>) -> CmdResult<AppInfo> {
+    let (secrets, timeout) = state.keychain();
+    let info = wxopen_core::app_info::app_info(state.data_dir.clone(), secrets, timeout).await?;
+    Ok(info)
 }
 
 /// Called once by the UI after its first complete paint.

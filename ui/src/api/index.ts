@@ -3,3 +3,4 @@
 export { commands } from "../bindings";
 export type * from "../bindings";
 export * from "./errors";
+export * from "./images";

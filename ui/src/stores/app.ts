@@ -1,6 +1,6 @@
 import { defineStore } from "pinia";
 import { ref } from "vue";
-import { commands, describeError, type AppInfo } from "../api";
+import { commandError, commands, describeError, unwrap, type AppInfo } from "../api";
 
 /** App-wide facts from the shell (version, data dir, keychain) and the IPC errors to show. */
 export const useAppStore = defineStore("app", () => {
@@ -23,9 +23,10 @@ export const useAppStore = defineStore("app", () => {
   async function loadInfo(): Promise<void> {
     loading.value = true;
     try {
-      info.value = await commands.appInfo();
+      info.value = await unwrap(commands.appInfo());
     } catch (err) {
-      reportError(err);
+      // The typed body, so the alert keeps its code and hint (e.g. a keychain that never answered).
+      reportError(commandError(err) ?? err);
     } finally {
       loading.value = false;
     }

@@ -27,7 +27,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub use names::{account, SecretName, SERVICE};
-pub use probe::{backend_name, probe, KeychainStatus};
+pub use probe::{backend_name, probe, probe_service, KeychainStatus};
 pub use sensitive::Sensitive;
 
 /// Shown whenever the keychain cannot be reached (the hint for the backend of this OS).
@@ -56,14 +56,26 @@ pub enum SecretsError {
     /// The keychain answered but refused the operation (bad encoding, ambiguous entries, too long).
     #[error("keychain error ({backend}): {detail}")]
     Rejected { backend: String, detail: String },
+    /// The keychain did not answer at all within `millis` (a hung daemon or D-Bus call).
+    #[error("the keychain ({backend}) did not answer within {} s", secs_text(.millis))]
+    NoAnswer { backend: String, millis: u64 },
+}
+
+/// `5` for 5000 ms, `0.05` for 50 ms.
+fn secs_text(millis: &u64) -> String {
+    if millis.is_multiple_of(1000) {
+        (millis / 1000).to_string()
+    } else {
+        format!("{}", *millis as f64 / 1000.0)
+    }
 }
 
 impl SecretsError {
     pub fn backend(&self) -> &str {
         match self {
-            SecretsError::Unavailable { backend, .. } | SecretsError::Rejected { backend, .. } => {
-                backend
-            }
+            SecretsError::Unavailable { backend, .. }
+            | SecretsError::Rejected { backend, .. }
+            | SecretsError::NoAnswer { backend, .. } => backend,
         }
     }
 
@@ -73,6 +85,10 @@ impl SecretsError {
             SecretsError::Unavailable { backend, .. } => fix_hint(backend),
             SecretsError::Rejected { backend, .. } => format!(
                 "The {backend} refused the operation. Remove the `{SERVICE}` entries of this profile with your keychain tool and set the secrets again."
+            ),
+            SecretsError::NoAnswer { .. } => format!(
+                "Is gnome-keyring/KWallet running and unlocked? {}",
+                fix_hint(self.backend())
             ),
         }
     }
@@ -122,6 +138,24 @@ pub trait SecretStore: Send + Sync {
         value: &Sensitive<String>,
     ) -> Result<(), SecretsError>;
     fn delete(&self, appid: &str, name: SecretName) -> Result<(), SecretsError>;
+
+    /// Whether the backend answers at all (asked at start-up). May block as long as the backend
+    /// does: callers bound it with `app_info::probe_keychain`.
+    fn probe(&self) -> KeychainStatus {
+        let backend = backend_name().to_string();
+        match self.get("probe", SecretName::Token) {
+            Ok(_) => KeychainStatus {
+                available: true,
+                backend,
+                detail: None,
+            },
+            Err(e) => KeychainStatus {
+                available: false,
+                backend,
+                detail: Some(e.to_string()),
+            },
+        }
+    }
 
     /// `set` + masked tail, for the UI.
     fn status(&self, appid: &str, name: SecretName) -> Result<SecretStatus, SecretsError> {
@@ -255,6 +289,10 @@ impl KeyringStore {
 }
 
 impl SecretStore for KeyringStore {
+    fn probe(&self) -> KeychainStatus {
+        probe::probe_service(&self.service)
+    }
+
     fn get(
         &self,
         appid: &str,
@@ -376,6 +414,9 @@ impl<S: SecretStore + ?Sized> SecretStore for std::sync::Arc<S> {
     }
     fn delete(&self, appid: &str, name: SecretName) -> Result<(), SecretsError> {
         (**self).delete(appid, name)
+    }
+    fn probe(&self) -> KeychainStatus {
+        (**self).probe()
     }
 }
 

@@ -12,13 +12,16 @@ pub enum SecretName {
     AppSecret,
     Token,
     EncodingAesKey,
+    /// The password of the profile's proxy URL (`user:pass@`): the URL in SQLite has none.
+    ProxyPassword,
 }
 
 impl SecretName {
-    pub const ALL: [SecretName; 3] = [
+    pub const ALL: [SecretName; 4] = [
         SecretName::AppSecret,
         SecretName::Token,
         SecretName::EncodingAesKey,
+        SecretName::ProxyPassword,
     ];
 
     /// The name used in the keychain account (`<component_appid>/<name>`).
@@ -27,6 +30,7 @@ impl SecretName {
             SecretName::AppSecret => "appsecret",
             SecretName::Token => "token",
             SecretName::EncodingAesKey => "encoding_aes_key",
+            SecretName::ProxyPassword => "proxy_password",
         }
     }
 }

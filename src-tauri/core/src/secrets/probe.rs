@@ -22,10 +22,16 @@ pub fn backend_name() -> &'static str {
     }
 }
 
-/// Reads a probe entry that never exists: `NoEntry` proves the backend answers.
+/// Reads a probe entry that never exists under [`super::names::SERVICE`].
 pub fn probe() -> KeychainStatus {
+    probe_service(super::names::SERVICE)
+}
+
+/// Reads a probe entry that never exists: `NoEntry` proves the backend answers. Blocks as long
+/// as the backend does (no timeout of its own).
+pub fn probe_service(service: &str) -> KeychainStatus {
     let backend = backend_name().to_string();
-    let entry = match keyring::Entry::new(super::names::SERVICE, "probe/availability") {
+    let entry = match keyring::Entry::new(service, "probe/availability") {
         Ok(entry) => entry,
         Err(err) => {
             return KeychainStatus {

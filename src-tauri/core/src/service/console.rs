@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::audit;
-use super::profile_secrets::store_local_secrets;
+use super::profile_secrets::{client_proxy, store_local_secrets};
 use super::token_source::TokenSource;
 use crate::clock::now;
 use crate::error::{CoreError, CoreResult};
@@ -196,6 +196,7 @@ impl Console {
     }
 
     pub(crate) async fn runtime(&self, row: ProfileRow) -> CoreResult<Arc<ProfileRt>> {
+        let row = self.loaded(row);
         let row = if row.is_sandbox {
             self.ensure_sandbox(row).await?
         } else {
@@ -211,7 +212,7 @@ impl Console {
         }
         let config = ClientConfig {
             api_base: row.api_base.clone(),
-            proxy: row.proxy.clone(),
+            proxy: client_proxy(self.secrets.as_ref(), &row)?,
             ..ClientConfig::default()
         };
         let client = ComponentClient::new(config)?.with_observer(self.audit.observer(row.id));
@@ -239,6 +240,7 @@ impl Console {
                     SecretName::AppSecret => "appsecret",
                     SecretName::Token => "message token",
                     SecretName::EncodingAesKey => "EncodingAESKey",
+                    SecretName::ProxyPassword => "proxy password",
                 }
             ))
         })
@@ -302,7 +304,7 @@ impl Console {
 }
 
 /// The port of an `http://127.0.0.1:PORT` base URL.
-fn loopback_port(api_base: &str) -> Option<u16> {
+pub(crate) fn loopback_port(api_base: &str) -> Option<u16> {
     let rest = api_base.strip_prefix("http://127.0.0.1:")?;
     rest.trim_end_matches('/').parse().ok().filter(|p| *p != 0)
 }

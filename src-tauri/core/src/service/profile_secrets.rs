@@ -1,9 +1,13 @@
-//! Writing a profile's secrets to the keychain, validated (profiles and the sandbox share it).
+//! Writing a profile's secrets to the keychain, validated (profiles and the sandbox share it),
+//! and the proxy password kept there rather than in the URL SQLite holds.
 
+use super::proxy_url::{self, ProxyPassword};
 use super::validate;
 use crate::error::CoreResult;
 use crate::local_backend::LocalCredentials;
 use crate::secrets::{SecretName, SecretStore, Sensitive};
+use crate::store::profiles::{ProfileRow, ProfileUpdate};
+use crate::store::Store;
 
 /// Validates and stores the secrets that are given (others untouched).
 pub(crate) fn store_secrets(
@@ -41,4 +45,71 @@ pub(crate) fn store_local_secrets(
         Some(&creds.token),
         Some(&creds.encoding_aes_key),
     )
+}
+
+/// Stores the password of a proxy URL (already validated) in the keychain and returns the URL
+/// to keep in SQLite, without it. A URL without a password (or none at all) removes the stored
+/// one; the mask (`user:••••@`, a form sent back unchanged) keeps it.
+pub(crate) fn store_proxy_password(
+    secrets: &dyn SecretStore,
+    appid: &str,
+    proxy: Option<&str>,
+) -> CoreResult<Option<String>> {
+    let Some(proxy) = proxy else {
+        secrets.delete(appid, SecretName::ProxyPassword)?;
+        return Ok(None);
+    };
+    let (url, password) = proxy_url::split(proxy)?;
+    match password {
+        ProxyPassword::Absent => secrets.delete(appid, SecretName::ProxyPassword)?,
+        ProxyPassword::Masked => {}
+        ProxyPassword::Given(p) => secrets.set(appid, SecretName::ProxyPassword, &p)?,
+    }
+    Ok(Some(url))
+}
+
+/// The proxy URL to connect through: the stored URL with the keychain's password put back.
+pub(crate) fn client_proxy(
+    secrets: &dyn SecretStore,
+    row: &ProfileRow,
+) -> CoreResult<Option<String>> {
+    let Some(proxy) = row.proxy.as_deref() else {
+        return Ok(None);
+    };
+    match secrets.get(&row.component_appid, SecretName::ProxyPassword)? {
+        Some(p) => proxy_url::with_password(proxy, &p).map(Some),
+        None => Ok(Some(proxy.to_string())),
+    }
+}
+
+/// A row written before proxy passwords went to the keychain still holds one in its URL: moves
+/// it to the keychain and rewrites the row. Best effort: on failure the row is returned as is
+/// (the client still works; every view redacts the URL) and the move is tried again next time.
+pub(crate) fn migrate_proxy_password(
+    secrets: &dyn SecretStore,
+    store: &Store,
+    row: ProfileRow,
+) -> ProfileRow {
+    let Some(proxy) = row.proxy.as_deref() else {
+        return row;
+    };
+    let moved = (|| -> CoreResult<Option<ProfileRow>> {
+        let (url, ProxyPassword::Given(p)) = proxy_url::split(proxy)? else {
+            return Ok(None);
+        };
+        secrets.set(&row.component_appid, SecretName::ProxyPassword, &p)?;
+        let update = ProfileUpdate {
+            proxy: Some(Some(url)),
+            ..ProfileUpdate::default()
+        };
+        Ok(Some(store.profile_update(row.id, &update)?))
+    })();
+    match moved {
+        Ok(Some(updated)) => updated,
+        Ok(None) => row,
+        Err(e) => {
+            tracing::warn!(profile = %row.name, "cannot move the proxy password to the keychain: {e}");
+            row
+        }
+    }
 }

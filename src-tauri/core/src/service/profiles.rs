@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::profile_secrets::{store_local_secrets, store_secrets};
+use super::profile_secrets::{
+    migrate_proxy_password, store_local_secrets, store_proxy_password, store_secrets,
+};
+use super::proxy_url;
 use super::{validate, Console};
 use crate::error::{CoreError, CoreResult};
 use crate::local_backend;
@@ -92,6 +95,12 @@ impl Console {
         if let Some(k) = &input.encoding_aes_key {
             validate::encoding_aes_key(k)?;
         }
+        // The password, if any, goes to the keychain below; never to SQLite.
+        let (proxy, proxy_password) = match proxy.as_deref().map(proxy_url::split).transpose()? {
+            Some((url, proxy_url::ProxyPassword::Given(p))) => (Some(url), Some(p)),
+            Some((url, _)) => (Some(url), None),
+            None => (None, None),
+        };
         let row = self.store.profile_insert(&NewProfile {
             name,
             component_appid: appid.clone(),
@@ -106,13 +115,19 @@ impl Console {
             },
             redirect_uri: None,
         })?;
-        if let Err(e) = store_secrets(
+        let stored = store_secrets(
             self.secrets.as_ref(),
             &appid,
             input.appsecret.as_deref(),
             input.token.as_deref(),
             input.encoding_aes_key.as_deref(),
-        ) {
+        )
+        .and_then(|()| match &proxy_password {
+            Some(p) => Ok(self.secrets.set(&appid, SecretName::ProxyPassword, p)?),
+            // A password left by an earlier profile of this appid must not come back.
+            None => Ok(self.secrets.delete(&appid, SecretName::ProxyPassword)?),
+        });
+        if let Err(e) = stored {
             // No half-made profile: without its secrets it could not be used.
             let _ = self.store.profile_delete(row.id);
             return Err(e);
@@ -167,7 +182,15 @@ impl Console {
             };
             let (base, proxy) = validate::urls(base, proxy)?;
             update.api_base = Some(base);
-            update.proxy = Some(proxy);
+            // Only a proxy given here touches the stored password (the row's URL has none).
+            update.proxy = Some(match edit.proxy {
+                Some(_) => store_proxy_password(
+                    self.secrets.as_ref(),
+                    &row.component_appid,
+                    proxy.as_deref(),
+                )?,
+                None => proxy,
+            });
         }
         if let Some(v2) = edit.option_v2 {
             update.option_api = Some(if v2 { OptionApi::V2 } else { OptionApi::Legacy });
@@ -195,7 +218,9 @@ impl Console {
 
     pub fn profile_list(&self) -> CoreResult<Vec<ProfileView>> {
         let rows = self.store.profiles_list()?;
-        rows.into_iter().map(|r| self.profile_view(r)).collect()
+        rows.into_iter()
+            .map(|r| self.profile_view(self.loaded(r)))
+            .collect()
     }
 
     /// Makes `name` the selected profile.
@@ -206,14 +231,29 @@ impl Console {
     }
 
     pub(crate) fn profile_row(&self, name: &str) -> CoreResult<ProfileRow> {
-        self.store
+        let row = self
+            .store
             .profile_by_name(name)?
-            .ok_or_else(|| CoreError::NotFound(format!("profile {name:?}")))
+            .ok_or_else(|| CoreError::NotFound(format!("profile {name:?}")))?;
+        Ok(self.loaded(row))
     }
 
-    fn profile_view(&self, row: ProfileRow) -> CoreResult<ProfileView> {
+    /// A row as read from SQLite, with a proxy password of an older version moved out of it.
+    pub(crate) fn loaded(&self, row: ProfileRow) -> ProfileRow {
+        migrate_proxy_password(self.secrets.as_ref(), &self.store, row)
+    }
+
+    fn profile_view(&self, mut row: ProfileRow) -> CoreResult<ProfileView> {
         let selected = self.store.selected_profile()?.map(|p| p.id) == Some(row.id);
         let appid = row.component_appid.clone();
+        if let Some(proxy) = row.proxy.take() {
+            // An unreadable keychain still shows no password (and `user:••••@` if in the URL).
+            let stored = self
+                .secrets
+                .get(&appid, SecretName::ProxyPassword)
+                .is_ok_and(|p| p.is_some());
+            row.proxy = Some(proxy_url::redact(&proxy, stored));
+        }
         let secrets = (|| -> CoreResult<ProfileSecrets> {
             Ok(ProfileSecrets {
                 appsecret: self.secrets.status(&appid, SecretName::AppSecret)?,
