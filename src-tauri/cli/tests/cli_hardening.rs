@@ -240,6 +240,7 @@ fn ticket_from(sim: &Simulator) -> String {
     let v: Value = rt.block_on(async {
         reqwest::Client::new()
             .post(url)
+            .header("X-Sandbox-Token", sim.field("control_token"))
             .json(&json!({}))
             .send()
             .await

@@ -118,11 +118,22 @@ fn proxy_password_goes_to_the_keychain_and_still_reaches_the_proxy() {
     );
 
     // A call to WeChat goes through the proxy with the password put back.
-    ok(
-        dir.path(),
-        &service,
-        &["ticket", "set", "ticket@@@proxytest"],
-    );
+    // (The ticket comes on stdin: `ticket set` refuses it in argv.)
+    let mut set = Command::new(env!("CARGO_BIN_EXE_wxopen"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["ticket", "set"])
+        .env("WXOPEN_KEYCHAIN_SERVICE", &service)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    set.stdin
+        .take()
+        .unwrap()
+        .write_all(b"ticket@@@proxytest\n")
+        .unwrap();
+    assert!(set.wait().unwrap().success());
     let o = wxopen(dir.path(), &service, &["--json", "token", "refresh"]);
     assert!(!o.status.success(), "the recording proxy answers 502");
     let head = heads.try_recv().expect("a request reached the proxy");
