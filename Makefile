@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO ?= cargo
 
-.PHONY: help bootstrap run test e2e bench fmt fmt-check lint ui ui-check rust-test python-test app bindings bundle e2e-bundle
+.PHONY: help bootstrap run test e2e bench fmt fmt-check lint ui ui-check rust-test python-test app bindings bundle e2e-bundle fuzz
 
 help:
 	@echo "make run    build and start the app (under Xvfb with a screenshot when there is no display)"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench  benchmarks (prints a table)"
 	@echo "make bundle the release app as a .deb (and an .AppImage where Tauri's AppImage tools are present)"
 	@echo "make e2e-bundle  make bundle, then install the .deb and start the installed app under Xvfb"
+	@echo "make fuzz   the fuzz targets of fuzz/, FUZZ_SECONDS (default 600) each, one after the other"
 	@echo "make fmt    format Rust code"
 	@echo "make lint   clippy with warnings denied + UI type-check"
 
@@ -64,6 +65,10 @@ bindings: ui
 
 bench: bootstrap
 	@scripts/bench.sh
+
+# Not part of `make test` (40 minutes by default). README, "Fuzzing"; FUZZ_SECONDS per target.
+fuzz:
+	@scripts/fuzz.sh
 
 # Installable bundles (README, "Installable bundles"): the release app through the Tauri CLI, which
 # also builds the UI (beforeBuildCommand). Files land in target/release/bundle/{deb,appimage}/.

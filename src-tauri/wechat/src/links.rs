@@ -200,8 +200,13 @@ pub fn parse_redirect(url_or_query: &str) -> Result<AuthRedirect, LinkError> {
         if without_fragment.contains("://") || without_fragment.chars().any(char::is_whitespace) {
             return Err(missing());
         }
+        // A paste that is only a fragment, or a code that decodes to blanks, has no code.
+        let code = decode(without_fragment);
+        if code.trim().is_empty() {
+            return Err(missing());
+        }
         return Ok(AuthRedirect {
-            auth_code: decode(without_fragment),
+            auth_code: code.trim().to_owned(),
             expires_in: None,
         });
     }

@@ -7,7 +7,9 @@
 //! field, and a missing field gets an error that names it.
 //!
 //! The receiver is exposed to the internet, so DTDs (entity expansion, external entities) are
-//! refused outright and bodies are capped at [`MAX_BODY`].
+//! refused outright, bodies are capped at [`MAX_BODY`], and the flattening is bounded in depth
+//! ([`MAX_DEPTH`]), leaves ([`MAX_FIELDS`]) and bytes kept ([`MAX_KEPT_BYTES`]): a body under
+//! the cap nested deep with many leaves otherwise rebuilt a long path per leaf (gigabytes).
 
 use std::collections::BTreeMap;
 
@@ -20,6 +22,19 @@ use super::crypto::{CryptoError, MsgCrypto};
 
 /// Largest body accepted. Real pushes are well under 4 KiB.
 pub const MAX_BODY: usize = 1024 * 1024;
+
+/// Deepest element nesting accepted, the root counted. Real pushes are at most 3 (`<xml>`,
+/// `<info>`, a field); the margin is for InfoTypes not seen yet.
+pub const MAX_DEPTH: usize = 8;
+
+/// Most leaf elements accepted in one document (duplicates counted). Real pushes have a few
+/// dozen at most.
+pub const MAX_FIELDS: usize = 256;
+
+/// Most bytes of dotted paths plus texts kept for the leaves of one document: with the depth
+/// bounded, long element names repeated in every leaf's path are what remains to bound. A flat
+/// document under [`MAX_BODY`] always fits.
+pub const MAX_KEPT_BYTES: usize = MAX_BODY;
 
 /// Above this, `AuthorizationCodeExpiredTime` is already a Unix timestamp (see
 /// [`AuthorizationEvent::authorization_code_expired_time`]).
@@ -109,6 +124,7 @@ pub enum PushEvent {
 #[serde(rename_all = "snake_case")]
 pub enum PushErrorKind {
     TooLarge,
+    TooComplex,
     DtdForbidden,
     Malformed,
     MissingField,
@@ -122,6 +138,17 @@ pub enum PushErrorKind {
     WrongAppId,
 }
 
+/// Which bound of the push XML a document went past (see [`MAX_DEPTH`], [`MAX_FIELDS`],
+/// [`MAX_KEPT_BYTES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum XmlLimit {
+    Depth,
+    Fields,
+    Bytes,
+}
+
 /// Why a push body could not be turned into a [`PushEvent`].
 ///
 /// Serializes as `{ "kind": "<snake_case kind>", "message": "<Display text>" }`.
@@ -129,6 +156,12 @@ pub enum PushErrorKind {
 pub enum PushError {
     #[error("push body is {len} bytes, over the {max}-byte limit")]
     TooLarge { len: usize, max: usize },
+    #[error("{}", too_complex_message(*limit, *max, *position))]
+    TooComplex {
+        limit: XmlLimit,
+        max: usize,
+        position: u64,
+    },
     #[error("push XML contains a <!DOCTYPE> or <!ENTITY> declaration; WeChat never sends one, so it is refused")]
     DtdForbidden,
     #[error("malformed XML at byte {position}: {detail}")]
@@ -166,6 +199,18 @@ pub enum PushError {
     Crypto(#[from] CryptoError),
 }
 
+fn too_complex_message(limit: XmlLimit, max: usize, position: u64) -> String {
+    let what = match limit {
+        XmlLimit::Depth => format!("nests elements more than {max} deep"),
+        XmlLimit::Fields => format!("has more than {max} fields"),
+        XmlLimit::Bytes => format!("has more than {max} bytes of field names and values"),
+    };
+    format!(
+        "push XML {what} (at byte {position}): a WeChat push is a flat <xml> of a few dozen fields, \
+         at most 2 levels deep, so this body is refused unread"
+    )
+}
+
 fn missing_field_message(field: &str, info_type: Option<&str>) -> String {
     match info_type {
         Some(t) => format!("push (InfoType {t}) has no <{field}> element"),
@@ -187,6 +232,7 @@ impl PushError {
     pub fn kind(&self) -> PushErrorKind {
         match self {
             PushError::TooLarge { .. } => PushErrorKind::TooLarge,
+            PushError::TooComplex { .. } => PushErrorKind::TooComplex,
             PushError::DtdForbidden => PushErrorKind::DtdForbidden,
             PushError::Malformed { .. } => PushErrorKind::Malformed,
             PushError::MissingField { .. } => PushErrorKind::MissingField,
@@ -217,6 +263,9 @@ impl PushError {
             }
             PushError::NoInfoType { .. } => {
                 "Only pushes to the authorization-event URL (InfoType …) belong here; user messages and events of authorized accounts go to the message URL."
+            }
+            PushError::TooComplex { .. } => {
+                "No WeChat push looks like this: paste the raw request body exactly as received. If it really came from WeChat, report its InfoType so the limit can be raised."
             }
             PushError::TooLarge { .. }
             | PushError::DtdForbidden
@@ -535,10 +584,7 @@ fn flatten(xml: &str) -> Result<BTreeMap<String, String>, PushError> {
                 tree.open(String::from_utf8_lossy(start.name().as_ref()).into_owned())
             }
             Event::Empty(empty) => tree.empty(&String::from_utf8_lossy(empty.name().as_ref())),
-            Event::End(_) => {
-                tree.close();
-                Ok(())
-            }
+            Event::End(_) => tree.close(),
             Event::Text(text) => {
                 let decoded = text
                     .decode()
@@ -559,7 +605,14 @@ fn flatten(xml: &str) -> Result<BTreeMap<String, String>, PushError> {
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => Ok(()),
             Event::Eof => break,
         };
-        step.map_err(|detail| malformed(&reader, detail))?;
+        step.map_err(|refusal| match refusal {
+            Refusal::Malformed(detail) => malformed(&reader, detail),
+            Refusal::TooComplex { limit, max } => PushError::TooComplex {
+                limit,
+                max,
+                position: reader.buffer_position(),
+            },
+        })?;
     }
     tree.finish(xml.len())
 }
@@ -599,6 +652,18 @@ fn resolve_reference(
     }
 }
 
+/// Why [`Flattener`] stopped; [`flatten`] adds the position.
+enum Refusal {
+    Malformed(String),
+    TooComplex { limit: XmlLimit, max: usize },
+}
+
+impl From<String> for Refusal {
+    fn from(detail: String) -> Self {
+        Refusal::Malformed(detail)
+    }
+}
+
 /// An element being read: its text so far, and whether it has children (then it is no leaf).
 struct Open {
     name: String,
@@ -612,13 +677,18 @@ struct Flattener {
     stack: Vec<Open>,
     fields: BTreeMap<String, String>,
     saw_root: bool,
+    /// Leaves recorded so far, duplicates included (each one cost a path).
+    leaves: usize,
+    /// Bytes of paths and texts recorded so far, duplicates included.
+    kept: usize,
 }
 
 impl Flattener {
-    fn open(&mut self, name: String) -> Result<(), String> {
+    fn open(&mut self, name: String) -> Result<(), Refusal> {
         if self.stack.is_empty() && self.saw_root {
-            return Err("more than one root element".into());
+            return Err("more than one root element".to_owned().into());
         }
+        self.check_depth()?;
         self.saw_root = true;
         if let Some(parent) = self.stack.last_mut() {
             parent.has_children = true;
@@ -631,46 +701,81 @@ impl Flattener {
         Ok(())
     }
 
-    fn empty(&mut self, name: &str) -> Result<(), String> {
+    fn empty(&mut self, name: &str) -> Result<(), Refusal> {
         if self.stack.is_empty() {
             if self.saw_root {
-                return Err("more than one root element".into());
+                return Err("more than one root element".to_owned().into());
             }
             self.saw_root = true;
             return Ok(());
         }
+        self.check_depth()?;
         if let Some(parent) = self.stack.last_mut() {
             parent.has_children = true;
         }
-        self.leaf(name, "");
+        self.leaf(name, "")
+    }
+
+    /// An element opened now would be at depth `stack.len() + 1`.
+    fn check_depth(&self) -> Result<(), Refusal> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Refusal::TooComplex {
+                limit: XmlLimit::Depth,
+                max: MAX_DEPTH,
+            });
+        }
         Ok(())
     }
 
-    fn close(&mut self) {
+    fn close(&mut self) -> Result<(), Refusal> {
         let open = self.stack.pop().expect("quick-xml checks end names");
-        if !open.has_children {
-            self.leaf(&open.name, &open.text);
+        if open.has_children {
+            return Ok(());
         }
+        self.leaf(&open.name, &open.text)
     }
 
     /// Text inside the current element; `strict`: text outside the root is an error (CDATA and
     /// references there are ignored, as before).
-    fn text(&mut self, text: &str, strict: bool) -> Result<(), String> {
+    fn text(&mut self, text: &str, strict: bool) -> Result<(), Refusal> {
         match self.stack.last_mut() {
             Some(open) => open.text.push_str(text),
             None if !strict || text.trim().is_empty() => {}
-            None => return Err("text outside the root element".into()),
+            None => return Err("text outside the root element".to_owned().into()),
         }
         Ok(())
     }
 
-    fn leaf(&mut self, name: &str, text: &str) {
+    /// Records one leaf, refusing before its path is built when a bound would be passed.
+    fn leaf(&mut self, name: &str, text: &str) -> Result<(), Refusal> {
         if self.stack.is_empty() {
-            return; // the root itself
+            return Ok(()); // the root itself
         }
-        let mut path: Vec<&str> = self.stack[1..].iter().map(|o| o.name.as_str()).collect();
-        path.push(name);
-        self.fields.insert(path.join("."), text.trim().to_owned());
+        let ancestors = &self.stack[1..];
+        let text = text.trim();
+        let path_len = ancestors.iter().map(|o| o.name.len() + 1).sum::<usize>() + name.len();
+        self.leaves += 1;
+        self.kept = self.kept.saturating_add(path_len + text.len());
+        if self.leaves > MAX_FIELDS {
+            return Err(Refusal::TooComplex {
+                limit: XmlLimit::Fields,
+                max: MAX_FIELDS,
+            });
+        }
+        if self.kept > MAX_KEPT_BYTES {
+            return Err(Refusal::TooComplex {
+                limit: XmlLimit::Bytes,
+                max: MAX_KEPT_BYTES,
+            });
+        }
+        let mut path = String::with_capacity(path_len);
+        for open in ancestors {
+            path.push_str(&open.name);
+            path.push('.');
+        }
+        path.push_str(name);
+        self.fields.insert(path, text.to_owned());
+        Ok(())
     }
 
     fn finish(self, len: usize) -> Result<BTreeMap<String, String>, PushError> {

@@ -189,3 +189,20 @@ fn parse_redirect_without_a_code() {
     let v = serde_json::to_value(parse_redirect("x=1").unwrap_err()).unwrap();
     assert_eq!(v["kind"], "missing_auth_code");
 }
+
+/// Found by `make fuzz` (push_query): a paste that is only a fragment, or a bare code that
+/// decodes to blanks, was accepted as an empty auth code and sent to WeChat.
+#[test]
+fn parse_redirect_never_accepts_a_blank_code() {
+    let fuzz_crash = "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n#\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nZ7Nj3rMxA5nUV,_in=9999";
+    for input in [fuzz_crash, "#auth_code=c", "#", "%20", "%09%0A"] {
+        let err = parse_redirect(input).unwrap_err();
+        assert_eq!(err.kind(), LinkErrorKind::MissingAuthCode, "{input:?}");
+    }
+    assert_eq!(
+        parse_redirect("queryauthcode%40%40%40abc%20")
+            .unwrap()
+            .auth_code,
+        "queryauthcode@@@abc"
+    );
+}

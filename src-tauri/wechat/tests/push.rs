@@ -4,7 +4,7 @@ use serde_json::Value;
 use wxopen_wechat::crypto::{CryptoError, CryptoErrorKind, MsgCrypto};
 use wxopen_wechat::push::{
     open_push, parse_envelope, parse_event, AuthorizationEvent, Envelope, PushError, PushErrorKind,
-    PushEvent, PushQuery, Recipient, MAX_BODY,
+    PushEvent, PushQuery, Recipient, XmlLimit, MAX_BODY, MAX_DEPTH, MAX_FIELDS,
 };
 
 const CASES: &str = include_str!("fixtures/crypto-vectors.json");
@@ -480,4 +480,134 @@ fn a_pasted_query_comes_from_the_url_or_from_all_three_parameters() {
         PushQuery::from_parts(Some("timestamp=1"), None, None, None),
         Err(PushError::MissingQuery { .. })
     ));
+}
+
+/// The body of issue 12 ("one pasted push body exhausts memory"): elements nested `depth` deep,
+/// then uniquely named empty elements inside the innermost one until the body is just under
+/// [`MAX_BODY`]. Unbounded, every leaf rebuilt the whole dotted path: gigabytes and minutes.
+fn deep_then_wide(depth: usize) -> String {
+    let close = "</a>".repeat(depth) + "</xml>";
+    let mut body = String::with_capacity(MAX_BODY);
+    body.push_str("<xml>");
+    body.push_str(&"<a>".repeat(depth));
+    let mut i = 0u64;
+    loop {
+        let leaf = format!("<e{i}/>");
+        if body.len() + leaf.len() + close.len() > MAX_BODY {
+            break;
+        }
+        body.push_str(&leaf);
+        i += 1;
+    }
+    body.push_str(&close);
+    body
+}
+
+fn too_complex(err: PushError) -> XmlLimit {
+    assert_eq!(err.kind(), PushErrorKind::TooComplex, "{err}");
+    assert!(err.to_string().contains("at byte"), "{err}");
+    assert!(err.hint().contains("raw request body"), "{}", err.hint());
+    match err {
+        PushError::TooComplex { limit, .. } => limit,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn deeply_nested_then_wide_body_is_refused_before_any_signature_check() {
+    let body = deep_then_wide(20_000);
+    assert!(body.len() <= MAX_BODY);
+    assert_eq!(
+        too_complex(parse_envelope(&body).unwrap_err()),
+        XmlLimit::Depth
+    );
+    assert_eq!(
+        too_complex(parse_event(&body).unwrap_err()),
+        XmlLimit::Depth
+    );
+    let crypto =
+        MsgCrypto::new("tok", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wx1").unwrap();
+    let q = PushQuery {
+        timestamp: "1".into(),
+        nonce: "n".into(),
+        msg_signature: "0".repeat(40),
+        signature: None,
+    };
+    assert_eq!(
+        too_complex(open_push(&crypto, &body, &q).unwrap_err()),
+        XmlLimit::Depth
+    );
+}
+
+#[test]
+fn the_decrypted_inner_xml_is_bounded_too() {
+    let crypto =
+        MsgCrypto::new("tok", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wx1").unwrap();
+    // Small enough that its Encrypt fits the body cap; still past every limit.
+    let inner: String = deep_then_wide(5_000)
+        .chars()
+        .take(600_000)
+        .collect::<String>();
+    let inner = inner[..inner.rfind('>').unwrap() + 1].to_owned();
+    let sealed = crypto.seal_push(&inner, "1700000000", "n0nce");
+    assert!(sealed.body.len() <= MAX_BODY, "{}", sealed.body.len());
+    let q = PushQuery {
+        timestamp: sealed.timestamp.clone(),
+        nonce: sealed.nonce.clone(),
+        msg_signature: sealed.msg_signature.clone(),
+        signature: None,
+    };
+    assert_eq!(
+        too_complex(open_push(&crypto, &sealed.body, &q).unwrap_err()),
+        XmlLimit::Depth
+    );
+}
+
+#[test]
+fn each_limit_has_its_own_refusal() {
+    // Many fields, flat.
+    let mut flat = String::from("<xml><InfoType>x</InfoType>");
+    for i in 0..=MAX_FIELDS {
+        flat.push_str(&format!("<F{i}>v</F{i}>"));
+    }
+    flat.push_str("</xml>");
+    assert_eq!(
+        too_complex(parse_event(&flat).unwrap_err()),
+        XmlLimit::Fields
+    );
+    // Long names at an allowed depth: every leaf's path repeats them.
+    let name = "n".repeat(60_000);
+    let mut long = String::from("<xml>");
+    for _ in 2..MAX_DEPTH {
+        long.push_str(&format!("<{name}>"));
+    }
+    for i in 0..10 {
+        long.push_str(&format!("<e{i}/>"));
+    }
+    for _ in 2..MAX_DEPTH {
+        long.push_str(&format!("</{name}>"));
+    }
+    long.push_str("</xml>");
+    assert!(long.len() <= MAX_BODY);
+    assert_eq!(
+        too_complex(parse_event(&long).unwrap_err()),
+        XmlLimit::Bytes
+    );
+    // At the limits, a push still parses.
+    let mut ok = String::from("<xml><InfoType>x</InfoType>");
+    for _ in 2..MAX_DEPTH {
+        ok.push_str("<a>");
+    }
+    ok.push_str("<b/>");
+    for _ in 2..MAX_DEPTH {
+        ok.push_str("</a>");
+    }
+    for i in 2..MAX_FIELDS {
+        ok.push_str(&format!("<F{i}/>"));
+    }
+    ok.push_str("</xml>");
+    match parse_event(&ok).unwrap() {
+        PushEvent::Other { fields, .. } => assert_eq!(fields.len(), MAX_FIELDS - 1),
+        other => panic!("{other:?}"),
+    }
 }
