@@ -10,6 +10,7 @@ pub mod local_backend;
 pub mod paths;
 pub mod secrets;
 pub mod service;
+pub mod shared_store;
 pub mod store;
 
 pub use error::{CoreError, ErrorBody};
