@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev
   libdbus-1-dev libssl-dev
   xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring imagemagick xclip sqlite3
+  redis-server redis-tools
   fonts-noto-cjk
 )
 missing=()
