@@ -43,11 +43,9 @@ pub async fn probe_keychain(
     let task = tokio::task::spawn_blocking(move || secrets.probe());
     match tokio::time::timeout(timeout, task).await {
         Ok(Ok(status)) => Ok(status),
-        Ok(Err(join)) => Ok(KeychainStatus {
-            available: false,
-            backend: backend_name().to_string(),
-            detail: Some(format!("the keychain probe failed: {join}")),
-        }),
+        Ok(Err(join)) => Ok(KeychainStatus::answered(Err(format!(
+            "the keychain probe failed: {join}"
+        )))),
         Err(_) => Err(SecretsError::NoAnswer {
             backend: backend_name().to_string(),
             millis: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),

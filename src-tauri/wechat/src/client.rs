@@ -1013,7 +1013,8 @@ impl ComponentClient {
     }
 }
 
-enum BodyError {
+/// Why [`read_capped`] gave up.
+pub enum BodyError {
     /// Over the cap; what was read so far.
     TooLarge(Vec<u8>),
     Read(reqwest::Error),
@@ -1022,7 +1023,10 @@ enum BodyError {
 /// The body, chunk by chunk, given up as soon as it would pass `cap` bytes: an announced
 /// `Content-Length` is refused up front, and chunked or close-delimited bodies (no length, or
 /// a length that lies) are counted as they arrive.
-async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, BodyError> {
+pub async fn read_capped(
+    mut response: reqwest::Response,
+    cap: usize,
+) -> Result<Vec<u8>, BodyError> {
     let announced = response.content_length().unwrap_or(0);
     if announced > cap as u64 {
         return Err(BodyError::TooLarge(Vec::new()));

@@ -142,19 +142,11 @@ pub trait SecretStore: Send + Sync {
     /// Whether the backend answers at all (asked at start-up). May block as long as the backend
     /// does: callers bound it with `app_info::probe_keychain`.
     fn probe(&self) -> KeychainStatus {
-        let backend = backend_name().to_string();
-        match self.get("probe", SecretName::Token) {
-            Ok(_) => KeychainStatus {
-                available: true,
-                backend,
-                detail: None,
-            },
-            Err(e) => KeychainStatus {
-                available: false,
-                backend,
-                detail: Some(e.to_string()),
-            },
-        }
+        KeychainStatus::answered(
+            self.get("probe", SecretName::Token)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+        )
     }
 
     /// `set` + masked tail, for the UI.

@@ -12,6 +12,17 @@ pub struct KeychainStatus {
     pub detail: Option<String>,
 }
 
+impl KeychainStatus {
+    /// This platform's backend, after a probe that got `answer`: `Ok` when the backend answered.
+    pub fn answered(answer: Result<(), String>) -> KeychainStatus {
+        KeychainStatus {
+            available: answer.is_ok(),
+            backend: backend_name().to_string(),
+            detail: answer.err(),
+        }
+    }
+}
+
 pub fn backend_name() -> &'static str {
     if cfg!(target_os = "macos") {
         "macOS Keychain"
@@ -30,27 +41,11 @@ pub fn probe() -> KeychainStatus {
 /// Reads a probe entry that never exists: `NoEntry` proves the backend answers. Blocks as long
 /// as the backend does (no timeout of its own).
 pub fn probe_service(service: &str) -> KeychainStatus {
-    let backend = backend_name().to_string();
-    let entry = match keyring::Entry::new(service, "probe/availability") {
-        Ok(entry) => entry,
-        Err(err) => {
-            return KeychainStatus {
-                available: false,
-                backend,
-                detail: Some(err.to_string()),
-            }
+    let answer = keyring::Entry::new(service, "probe/availability").and_then(|entry| {
+        match entry.get_password() {
+            Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(err) => Err(err),
         }
-    };
-    match entry.get_password() {
-        Ok(_) | Err(keyring::Error::NoEntry) => KeychainStatus {
-            available: true,
-            backend,
-            detail: None,
-        },
-        Err(err) => KeychainStatus {
-            available: false,
-            backend,
-            detail: Some(err.to_string()),
-        },
-    }
+    });
+    KeychainStatus::answered(answer.map_err(|e| e.to_string()))
 }

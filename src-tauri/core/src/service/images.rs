@@ -5,10 +5,13 @@
 //! port (the selected profile's loopback API base) and only its image paths are fetched.
 
 use std::sync::OnceLock;
+
+use percent_encoding::percent_decode_str;
 use std::time::Duration;
 
 use super::console::{loopback_port, Console};
 use crate::error::{CoreError, CoreResult};
+use wxopen_wechat::client::{read_capped, BodyError};
 
 /// What the simulator's image paths start with.
 pub const IMAGE_PREFIX: &str = "/sandbox/img/";
@@ -24,7 +27,9 @@ pub struct SandboxImage {
 /// `PORT/sandbox/img/…` (as the UI encodes it into the protocol URL, percent-encoded or not)
 /// split into the port and the image path; `None` for anything else.
 pub fn parse_image_request(uri_path: &str) -> Option<(u16, String)> {
-    let decoded = percent_decode(uri_path.trim_start_matches('/'))?;
+    let decoded = percent_decode_str(uri_path.trim_start_matches('/'))
+        .decode_utf8()
+        .ok()?;
     let (port, rest) = decoded.split_once('/')?;
     let port: u16 = port.parse().ok().filter(|p| *p != 0)?;
     let path = format!("/{rest}");
@@ -67,13 +72,16 @@ impl Console {
                 "{path} is not an image ({content_type:?})"
             )));
         }
-        let bytes = resp.bytes().await.map_err(fail)?;
-        if bytes.len() > MAX_IMAGE_BYTES {
-            return Err(CoreError::Refused(format!("{path} is too large")));
-        }
+        let bytes = match read_capped(resp, MAX_IMAGE_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(BodyError::TooLarge(_)) => {
+                return Err(CoreError::Refused(format!("{path} is too large")))
+            }
+            Err(BodyError::Read(e)) => return Err(fail(e)),
+        };
         Ok(SandboxImage {
             content_type,
-            bytes: bytes.to_vec(),
+            bytes,
         })
     }
 }
@@ -92,23 +100,6 @@ fn loopback_client() -> Result<&'static reqwest::Client, reqwest::Error> {
         .timeout(Duration::from_secs(10))
         .build()?;
     Ok(CLIENT.get_or_init(|| built))
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use std::future::Future;
 
 use serde::Serialize;
 
+use super::single_flight::TokenCell;
 use super::{now, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
 use crate::secrets::{SecretName, Sensitive};
@@ -109,29 +110,24 @@ impl Console {
         Ok(())
     }
 
-    /// Fetches a new component token now (whatever the cache says). The cached one is replaced
-    /// only once the new one has arrived: if the fetch fails, the still-valid token stays in use.
-    /// A refresh that a concurrent caller finished meanwhile counts (one fetch, not two).
+    /// Fetches a new component token now (whatever the cache says), fetch first, swap on success
+    /// ([`swap_in`]).
     pub async fn refresh_component_token(
         &self,
         rt: &ProfileRt,
     ) -> CoreResult<ComponentTokenStatus> {
         let cells = rt.source.local()?;
-        // The token this refresh replaces: the one in memory, else the one in SQLite.
-        let old = match cells.component.peek().await {
-            Some(t) => Some(t.token.expose().clone()),
-            None => self
-                .store
-                .component_token_get(rt.id())?
-                .map(|r| r.token.expose().clone()),
-        };
-        cells
-            .component
-            .get_or_load(
-                |t| t.fresh() && old.as_deref() != Some(t.token.expose().as_str()),
-                || self.fetch_component_token(rt),
-            )
-            .await?;
+        swap_in(
+            &cells.component,
+            || {
+                Ok(self
+                    .store
+                    .component_token_get(rt.id())?
+                    .map(|r| r.token.expose().clone()))
+            },
+            || self.fetch_component_token(rt),
+        )
+        .await?;
         self.component_token_status(rt)
     }
 
@@ -301,23 +297,21 @@ impl Console {
         }
     }
 
-    /// Refreshes an authorizer's access token now from its stored refresh token.
+    /// Refreshes an authorizer's access token now from its stored refresh token ([`swap_in`]).
     pub async fn refresh_authorizer_token(
         &self,
         rt: &ProfileRt,
         appid: &str,
     ) -> CoreResult<AuthorizerTokenStatus> {
-        // Fetch first, swap on success (as for the component token).
         let cell = rt.source.local()?.authorizer_cell(appid);
-        let old = match cell.peek().await {
-            Some(t) => Some(t.token.expose().clone()),
-            None => self
-                .authorizer_token_row(rt, appid)?
-                .access_token
-                .map(|t| t.expose().clone()),
-        };
-        cell.get_or_load(
-            |t| t.fresh() && old.as_deref() != Some(t.token.expose().as_str()),
+        swap_in(
+            &cell,
+            || {
+                Ok(self
+                    .authorizer_token_row(rt, appid)?
+                    .access_token
+                    .map(|t| t.expose().clone()))
+            },
             || async {
                 let row = self.authorizer_token_row(rt, appid)?;
                 self.fetch_authorizer_token(rt, appid, row.refresh_token.expose())
@@ -354,4 +348,28 @@ impl Console {
         rt.source.local()?.authorizer_cell(appid).set(token).await;
         Ok(())
     }
+}
+
+/// Fetches a new token into `cell` and swaps it in only once it has arrived: if `fetch` fails,
+/// memory and SQLite keep the token that still works. The token replaced is the one in memory,
+/// else `stored` (SQLite); one that a concurrent refresh swapped in meanwhile counts (one fetch,
+/// not two).
+async fn swap_in<F, Fut>(
+    cell: &TokenCell<CachedToken>,
+    stored: impl FnOnce() -> CoreResult<Option<String>>,
+    fetch: F,
+) -> CoreResult<CachedToken>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = CoreResult<CachedToken>>,
+{
+    let old = match cell.peek().await {
+        Some(t) => Some(t.token.expose().clone()),
+        None => stored()?,
+    };
+    cell.get_or_load(
+        |t| t.fresh() && old.as_deref() != Some(t.token.expose().as_str()),
+        fetch,
+    )
+    .await
 }
