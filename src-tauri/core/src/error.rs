@@ -23,6 +23,8 @@ pub enum ErrorCode {
     NeedsReauth,
     Cancelled,
     Refused,
+    /// A shared profile's store (Redis, token API) failed or holds no usable token.
+    SharedStore,
 }
 
 /// What crosses IPC (and what `wxopen --json` prints) for a failed call.
@@ -84,6 +86,11 @@ pub enum CoreError {
         owner: String,
         expires_at: i64,
     },
+    /// A shared profile's store (team mode).
+    #[error(transparent)]
+    Shared(#[from] crate::shared_store::SharedStoreError),
+    #[error("invalid shared token source: {0}")]
+    SharedSource(#[from] crate::shared_store::SourceError),
 }
 
 impl CoreError {
@@ -122,6 +129,8 @@ impl CoreError {
             CoreError::NeedsReauth { .. } => ErrorCode::NeedsReauth,
             CoreError::Cancelled => ErrorCode::Cancelled,
             CoreError::Refused(_) | CoreError::SyncLeased { .. } => ErrorCode::Refused,
+            CoreError::Shared(_) => ErrorCode::SharedStore,
+            CoreError::SharedSource(_) => ErrorCode::InvalidInput,
         }
     }
 
@@ -142,6 +151,8 @@ impl CoreError {
             CoreError::Storage(e) => e.hint(),
             CoreError::Secrets(e) => Some(e.hint()),
             CoreError::NotFound(_) | CoreError::Cancelled | CoreError::Refused(_) => None,
+            CoreError::Shared(e) => Some(e.hint().into()),
+            CoreError::SharedSource(_) => Some("Check the Tokens section of the profile: the Redis URL (redis:// or rediss://, no password), the layout's key templates, or the token API's URLs and JSON pointers.".into()),
             CoreError::SyncLeased { .. } => Some(
                 "Wait for that sync to end, or cancel it where it runs. If that process died, the run is taken over when its lease expires (at once for a process of this machine)."
                     .into(),
@@ -166,6 +177,7 @@ impl CoreError {
         match self {
             CoreError::WeChat(e) => e.errcode(),
             CoreError::NeedsReauth { .. } => Some(61023),
+            CoreError::Shared(e) => e.errcode(),
             _ => None,
         }
     }

@@ -111,6 +111,7 @@ fn a_row_written_with_the_password_is_moved_to_the_keychain_when_loaded() {
             token_source: TokenSourceKind::Local,
             option_api: OptionApi::Legacy,
             redirect_uri: None,
+            shared_source: None,
         })
         .unwrap();
     let c = console(dir.path(), &secrets);

@@ -53,6 +53,7 @@ async fn two_consoles(authorizers: usize) -> Two {
         appsecret: Some(c.appsecret.clone()),
         token: Some(c.token.clone()),
         encoding_aes_key: Some(c.encoding_aes_key.clone()),
+        shared: None,
     })
     .unwrap();
     let rt = a.profile(Some("lease")).await.unwrap();

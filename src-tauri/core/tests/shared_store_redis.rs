@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use wxopen_core::shared_store::{
-    Item, KeyLayout, Preset, RedisReader, SharedStoreError, ValueError,
+    Item, KeyLayout, Preset, RedisStore, SharedStoreError, ValueError,
 };
 
 const C: &str = "wx1111111111111111";
@@ -90,7 +90,7 @@ async fn wxjava_keys_read_as_wxjava_wrote_them() {
     // WxJava: setValue(key, token, expiresIn - 200, SECONDS); the refresh token without a TTL.
     redis.cli(None, &["SET", &ct, "COMPONENT_TOKEN_1234", "EX", "7000"]);
     redis.cli(None, &["SET", &rt, "refreshtoken@@@abcd"]);
-    let mut r = RedisReader::connect(&redis.url(), None, WAIT)
+    let r = RedisStore::connect(&redis.url(), None, WAIT)
         .await
         .unwrap();
     let got = r
@@ -138,7 +138,7 @@ async fn wechatpy_values_are_json_strings() {
     let ct = layout.key(Item::ComponentToken, C, None).unwrap();
     // RedisStorage.set(key, json.dumps(value), ex=ttl)
     redis.cli(None, &["SET", &ct, "\"WECHATPY_TOKEN\"", "EX", "7200"]);
-    let mut r = RedisReader::connect(&redis.url(), None, WAIT)
+    let r = RedisStore::connect(&redis.url(), None, WAIT)
         .await
         .unwrap();
     let got = r
@@ -176,24 +176,24 @@ async fn wechatpy_values_are_json_strings() {
 async fn a_wrong_password_a_dead_server_and_a_password_in_the_url_are_clear_errors() {
     let redis = Redis::start(Some("s3cret-pw"));
     redis.cli(Some("s3cret-pw"), &["PING"]);
-    let err = RedisReader::connect(&redis.url(), Some("wrong"), WAIT)
+    let err = RedisStore::connect(&redis.url(), Some("wrong"), WAIT)
         .await
         .err()
         .expect("a wrong password is refused");
     assert!(matches!(err, SharedStoreError::Auth { .. }), "{err}");
     assert!(!err.to_string().contains("wrong"), "password shown: {err}");
-    RedisReader::connect(&redis.url(), Some("s3cret-pw"), WAIT)
+    RedisStore::connect(&redis.url(), Some("s3cret-pw"), WAIT)
         .await
         .unwrap();
     let with_pw = format!("redis://:s3cret-pw@127.0.0.1:{}/0", redis.port);
-    let err = RedisReader::connect(&with_pw, None, WAIT)
+    let err = RedisStore::connect(&with_pw, None, WAIT)
         .await
         .err()
         .unwrap();
     assert!(matches!(err, SharedStoreError::BadUrl { .. }), "{err}");
     let dead_port = redis.port;
     drop(redis);
-    let err = RedisReader::connect(&format!("redis://127.0.0.1:{dead_port}/0"), None, WAIT)
+    let err = RedisStore::connect(&format!("redis://127.0.0.1:{dead_port}/0"), None, WAIT)
         .await
         .err()
         .unwrap();

@@ -41,6 +41,7 @@ pub async fn run(console: &Console, cmd: ProfileCommand) -> CoreResult<Out> {
                 appsecret,
                 token,
                 encoding_aes_key: aes,
+                shared: None,
             })?;
             let text = format!(
                 "added profile {} ({}){}",

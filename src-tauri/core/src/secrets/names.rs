@@ -14,14 +14,20 @@ pub enum SecretName {
     EncodingAesKey,
     /// The password of the profile's proxy URL (`user:pass@`): the URL in SQLite has none.
     ProxyPassword,
+    /// The password of a shared profile's Redis (team mode).
+    RedisPassword,
+    /// The value of a shared profile's token API header (team mode).
+    TokenApiHeader,
 }
 
 impl SecretName {
-    pub const ALL: [SecretName; 4] = [
+    pub const ALL: [SecretName; 6] = [
         SecretName::AppSecret,
         SecretName::Token,
         SecretName::EncodingAesKey,
         SecretName::ProxyPassword,
+        SecretName::RedisPassword,
+        SecretName::TokenApiHeader,
     ];
 
     /// The name used in the keychain account (`<component_appid>/<name>`).
@@ -31,6 +37,8 @@ impl SecretName {
             SecretName::Token => "token",
             SecretName::EncodingAesKey => "encoding_aes_key",
             SecretName::ProxyPassword => "proxy_password",
+            SecretName::RedisPassword => "redis_password",
+            SecretName::TokenApiHeader => "token_api_header",
         }
     }
 }

@@ -37,6 +37,13 @@ pub struct ConsoleOptions {
     /// What this process calls itself in a lease (`wxopen`, `WxOpen Console`): shown to the
     /// operator of the process that is refused.
     pub owner_label: String,
+    /// Team mode: a borrowed token is read from the backend's store at most once per this many
+    /// seconds (and kept no longer than it lives).
+    pub shared_read_secs: u64,
+    /// Team mode: how long *Refresh in the shared store* waits for someone else's lock.
+    pub shared_lock_wait_secs: u64,
+    /// Team mode: connect and answer timeout of the backend's store.
+    pub shared_timeout_secs: u64,
 }
 
 impl Default for ConsoleOptions {
@@ -50,6 +57,9 @@ impl Default for ConsoleOptions {
             sandbox_control_token: None,
             sync_lease_secs: 60,
             owner_label: "wxopen-core".into(),
+            shared_read_secs: 5,
+            shared_lock_wait_secs: 10,
+            shared_timeout_secs: 5,
         }
     }
 }
@@ -60,6 +70,10 @@ pub const ENV_SANDBOX_AUTHORIZERS: &str = "WXOPEN_SANDBOX_AUTHORIZERS";
 pub const ENV_SANDBOX_PORT: &str = "WXOPEN_SANDBOX_PORT";
 /// Sets [`ConsoleOptions::sync_lease_secs`] (tests; an operator whose machine stalls longer).
 pub const ENV_SYNC_LEASE_SECS: &str = "WXOPEN_SYNC_LEASE_SECS";
+/// Sets [`ConsoleOptions::shared_read_secs`].
+pub const ENV_SHARED_READ_SECS: &str = "WXOPEN_SHARED_READ_SECS";
+/// Sets [`ConsoleOptions::shared_lock_wait_secs`].
+pub const ENV_SHARED_LOCK_WAIT_SECS: &str = "WXOPEN_SHARED_LOCK_WAIT_SECS";
 /// Sets [`ConsoleOptions::sandbox_control_token`].
 pub const ENV_SANDBOX_CONTROL_TOKEN: &str = "WXOPEN_SANDBOX_CONTROL_TOKEN";
 
@@ -87,6 +101,12 @@ impl ConsoleOptions {
             .filter(|s| *s > 0)
         {
             options.sync_lease_secs = s;
+        }
+        if let Some(s) = var(ENV_SHARED_READ_SECS).and_then(|v| v.trim().parse::<u64>().ok()) {
+            options.shared_read_secs = s;
+        }
+        if let Some(s) = var(ENV_SHARED_LOCK_WAIT_SECS).and_then(|v| v.trim().parse::<u64>().ok()) {
+            options.shared_lock_wait_secs = s;
         }
         options
     }
@@ -217,7 +237,7 @@ impl Console {
         };
         let client = ComponentClient::new(config)?.with_observer(self.audit.observer(row.id));
         let rt = Arc::new(ProfileRt {
-            source: TokenSource::for_profile(&row),
+            source: TokenSource::for_profile(&row, self.secrets.clone(), &self.options)?,
             profile: row,
             client,
         });
@@ -241,6 +261,8 @@ impl Console {
                     SecretName::Token => "message token",
                     SecretName::EncodingAesKey => "EncodingAESKey",
                     SecretName::ProxyPassword => "proxy password",
+                    SecretName::RedisPassword => "Redis password",
+                    SecretName::TokenApiHeader => "token API header",
                 }
             ))
         })

@@ -6,6 +6,8 @@
 //! - [`ticket`]: component_verify_ticket (paste, push, request a push);
 //! - [`tokens`]: the `TokenSource` seam (DESIGN "Token lifecycle"): component and authorizer
 //!   access tokens, cached, refreshed once for all concurrent callers, retry-once on 40001/42001;
+//! - [`shared_tokens`]: team mode, the tokens a shared profile borrows from its backend (and
+//!   the explicit refresh in the shared store, under the backend's lock);
 //! - [`sync`]: list + details sync (resumable, cancellable, progress events), one process at a
 //!   time per profile ([`lease`]);
 //! - [`authorizers`]: search, info, token refresh, options, open binding;
@@ -28,6 +30,7 @@ pub mod proxy_url;
 pub mod push;
 pub mod qr;
 pub mod quota;
+pub mod shared_tokens;
 pub mod single_flight;
 pub mod sync;
 pub mod ticket;
@@ -39,6 +42,6 @@ pub use crate::clock::now;
 pub use cancel::CancelToken;
 pub use console::{
     Console, ConsoleOptions, ProfileRt, ENV_SANDBOX_AUTHORIZERS, ENV_SANDBOX_CONTROL_TOKEN,
-    ENV_SANDBOX_PORT, ENV_SYNC_LEASE_SECS,
+    ENV_SANDBOX_PORT, ENV_SHARED_LOCK_WAIT_SECS, ENV_SHARED_READ_SECS, ENV_SYNC_LEASE_SECS,
 };
 pub use token_source::TokenSource;

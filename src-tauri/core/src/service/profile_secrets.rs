@@ -33,6 +33,37 @@ pub(crate) fn store_secrets(
     Ok(())
 }
 
+/// A shared profile's secrets: the Redis password and the token API header's value. `None`
+/// keeps a stored one (`fresh`: removes it, so a new profile never inherits an old one), `""`
+/// removes it.
+pub(crate) fn store_shared_secrets(
+    secrets: &dyn SecretStore,
+    appid: &str,
+    shared: &super::profiles::SharedInput,
+    fresh: bool,
+) -> CoreResult<()> {
+    for (name, value) in [
+        (SecretName::RedisPassword, &shared.redis_password),
+        (SecretName::TokenApiHeader, &shared.header_value),
+    ] {
+        match value.as_deref() {
+            Some("") => secrets.delete(appid, name)?,
+            Some(v) => {
+                if v.chars().any(|c| c.is_control()) {
+                    return Err(crate::error::CoreError::InvalidInput(format!(
+                        "the {} contains control characters",
+                        if name == SecretName::RedisPassword { "Redis password" } else { "header value" }
+                    )));
+                }
+                secrets.set(appid, name, &Sensitive::new(v.to_owned()))?
+            }
+            None if fresh => secrets.delete(appid, name)?,
+            None => {}
+        }
+    }
+    Ok(())
+}
+
 /// The sandbox platform's secrets, for its profile.
 pub(crate) fn store_local_secrets(
     secrets: &dyn SecretStore,

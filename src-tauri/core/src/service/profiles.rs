@@ -5,12 +5,14 @@ use serde::{Deserialize, Serialize};
 
 use super::profile_secrets::{
     migrate_proxy_password, store_local_secrets, store_proxy_password, store_secrets,
+    store_shared_secrets,
 };
 use super::proxy_url;
 use super::{validate, Console};
 use crate::error::{CoreError, CoreResult};
 use crate::local_backend;
 use crate::secrets::{SecretName, SecretStatus, SecretStore};
+use crate::shared_store::SharedSource;
 use crate::store::profiles::{NewProfile, OptionApi, ProfileRow, ProfileUpdate, TokenSourceKind};
 use wxopen_wechat::client::DEFAULT_API_BASE;
 
@@ -31,6 +33,31 @@ pub struct ProfileInput {
     pub appsecret: Option<String>,
     pub token: Option<String>,
     pub encoding_aes_key: Option<String>,
+    /// Borrow the tokens from the platform's backend (team mode); `None`: this console owns them.
+    #[serde(default)]
+    pub shared: Option<SharedInput>,
+}
+
+/// A shared profile's token source, with the secrets it needs (to the keychain, never back).
+#[derive(Clone, Deserialize, specta::Type)]
+pub struct SharedInput {
+    pub source: SharedSource,
+    /// The Redis password; `None` keeps the stored one, `""` removes it.
+    #[serde(default)]
+    pub redis_password: Option<String>,
+    /// The token API header's value; `None` keeps the stored one, `""` removes it.
+    #[serde(default)]
+    pub header_value: Option<String>,
+}
+
+/// How a profile's tokens change.
+#[derive(Clone, Deserialize, specta::Type)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum TokensEdit {
+    /// This console owns the tokens (fetches and refreshes them).
+    Local,
+    /// Borrow them from the backend.
+    Shared(SharedInput),
 }
 
 impl std::fmt::Debug for ProfileInput {
@@ -54,6 +81,8 @@ pub struct ProfileEdit {
     pub appsecret: Option<String>,
     pub token: Option<String>,
     pub encoding_aes_key: Option<String>,
+    #[serde(default)]
+    pub tokens: Option<TokensEdit>,
 }
 
 /// A profile as the UI and the CLI show it.
@@ -72,6 +101,8 @@ pub struct ProfileSecrets {
     pub appsecret: SecretStatus,
     pub token: SecretStatus,
     pub encoding_aes_key: SecretStatus,
+    pub redis_password: SecretStatus,
+    pub token_api_header: SecretStatus,
 }
 
 impl Console {
@@ -95,6 +126,9 @@ impl Console {
         if let Some(k) = &input.encoding_aes_key {
             validate::encoding_aes_key(k)?;
         }
+        if let Some(shared) = &input.shared {
+            shared.source.check()?;
+        }
         // The password, if any, goes to the keychain below; never to SQLite.
         let (proxy, proxy_password) = match proxy.as_deref().map(proxy_url::split).transpose()? {
             Some((url, proxy_url::ProxyPassword::Given(p))) => (Some(url), Some(p)),
@@ -107,13 +141,18 @@ impl Console {
             api_base,
             proxy,
             is_sandbox: false,
-            token_source: TokenSourceKind::Local,
             option_api: if input.option_v2 {
                 OptionApi::V2
             } else {
                 OptionApi::Legacy
             },
             redirect_uri: None,
+            token_source: if input.shared.is_some() {
+                TokenSourceKind::Shared
+            } else {
+                TokenSourceKind::Local
+            },
+            shared_source: input.shared.as_ref().map(|s| s.source.clone()),
         })?;
         let stored = store_secrets(
             self.secrets.as_ref(),
@@ -126,6 +165,10 @@ impl Console {
             Some(p) => Ok(self.secrets.set(&appid, SecretName::ProxyPassword, p)?),
             // A password left by an earlier profile of this appid must not come back.
             None => Ok(self.secrets.delete(&appid, SecretName::ProxyPassword)?),
+        })
+        .and_then(|()| match &input.shared {
+            Some(shared) => store_shared_secrets(self.secrets.as_ref(), &appid, shared, true),
+            None => Ok(()),
         });
         if let Err(e) = stored {
             // No half-made profile: without its secrets it could not be used.
@@ -159,6 +202,7 @@ impl Console {
             token_source: TokenSourceKind::Local,
             option_api: OptionApi::Legacy,
             redirect_uri: None,
+            shared_source: None,
         })?;
         store_local_secrets(self.secrets.as_ref(), &creds)?;
         if self.store.selected_profile()?.is_none() {
@@ -194,6 +238,27 @@ impl Console {
         }
         if let Some(v2) = edit.option_v2 {
             update.option_api = Some(if v2 { OptionApi::V2 } else { OptionApi::Legacy });
+        }
+        match &edit.tokens {
+            None => {}
+            Some(TokensEdit::Local) => {
+                if row.is_sandbox {
+                    return Err(CoreError::InvalidInput("the sandbox profile owns its tokens".into()));
+                }
+                update.token_source = Some(TokenSourceKind::Local);
+                update.shared_source = Some(None);
+            }
+            Some(TokensEdit::Shared(shared)) => {
+                if row.is_sandbox {
+                    return Err(CoreError::InvalidInput(
+                        "the sandbox profile owns its tokens: add a profile for the platform whose backend you share".into(),
+                    ));
+                }
+                shared.source.check()?;
+                store_shared_secrets(self.secrets.as_ref(), &row.component_appid, shared, false)?;
+                update.token_source = Some(TokenSourceKind::Shared);
+                update.shared_source = Some(Some(shared.source.clone()));
+            }
         }
         store_secrets(
             self.secrets.as_ref(),
@@ -259,6 +324,8 @@ impl Console {
                 appsecret: self.secrets.status(&appid, SecretName::AppSecret)?,
                 token: self.secrets.status(&appid, SecretName::Token)?,
                 encoding_aes_key: self.secrets.status(&appid, SecretName::EncodingAesKey)?,
+                redis_password: self.secrets.status(&appid, SecretName::RedisPassword)?,
+                token_api_header: self.secrets.status(&appid, SecretName::TokenApiHeader)?,
             })
         })()
         .ok();

@@ -64,6 +64,13 @@ impl Console {
         source: TicketSource,
         received_at: i64,
     ) -> CoreResult<TicketStatus> {
+        if let Some(shared) = rt.source.shared() {
+            if !shared.source().writes() {
+                return Err(CoreError::Refused(
+                    "this profile borrows the ticket and tokens from its backend and is read-only: the backend receives the ticket (allow writes in the profile's Tokens section to keep one here for a refresh in the shared store)".into(),
+                ));
+            }
+        }
         let ticket = ticket.trim();
         if ticket.is_empty() {
             return Err(CoreError::InvalidInput(

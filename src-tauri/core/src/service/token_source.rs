@@ -3,10 +3,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use super::console::ConsoleOptions;
+use super::shared_tokens::SharedTokens;
 use super::single_flight::TokenCell;
 use crate::clock::now;
 use crate::error::{CoreError, CoreResult};
-use crate::secrets::Sensitive;
+use crate::secrets::{SecretStore, Sensitive};
 use crate::store::profiles::{ProfileRow, TokenSourceKind};
 
 /// Refresh a token when fewer than this many seconds remain (10 min).
@@ -27,12 +29,13 @@ impl CachedToken {
     }
 }
 
-/// Where a profile's tokens come from.
+/// Where a profile's tokens come from. The one place that decides it: every token the console
+/// uses is asked of this.
 pub enum TokenSource {
     /// Fetched and cached by the console.
     Local(LocalTokens),
-    /// Borrowed from a backend (not built yet): every call that needs a token fails clearly.
-    Shared,
+    /// Borrowed from the platform's backend (Redis or its token API): never fetched silently.
+    Shared(SharedTokens),
 }
 
 /// The single-flight cells of one profile.
@@ -50,19 +53,33 @@ impl LocalTokens {
 }
 
 impl TokenSource {
-    pub fn for_profile(row: &ProfileRow) -> TokenSource {
-        match row.token_source {
-            TokenSourceKind::Local => TokenSource::Local(LocalTokens::default()),
-            TokenSourceKind::Shared => TokenSource::Shared,
-        }
+    pub fn for_profile(
+        row: &ProfileRow,
+        secrets: Arc<dyn SecretStore>,
+        options: &ConsoleOptions,
+    ) -> CoreResult<TokenSource> {
+        Ok(match (row.token_source, &row.shared_source) {
+            (TokenSourceKind::Local, _) => TokenSource::Local(LocalTokens::default()),
+            (TokenSourceKind::Shared, Some(source)) => TokenSource::Shared(SharedTokens::new(
+                source.clone(),
+                &row.component_appid,
+                secrets,
+                options,
+            )?),
+            (TokenSourceKind::Shared, None) => {
+                return Err(CoreError::InvalidInput(format!(
+                    "profile {:?} is shared but names no backend store: set its Tokens section again (`wxopen profile edit`)",
+                    row.name
+                )))
+            }
+        })
     }
 
-    pub(crate) fn local(&self) -> CoreResult<&LocalTokens> {
+    /// The shared source, when the profile borrows its tokens.
+    pub fn shared(&self) -> Option<&SharedTokens> {
         match self {
-            TokenSource::Local(l) => Ok(l),
-            TokenSource::Shared => Err(CoreError::Refused(
-                "this profile borrows its tokens from a backend (token source `shared`), which is not supported yet: switch it to `local`".into(),
-            )),
+            TokenSource::Local(_) => None,
+            TokenSource::Shared(s) => Some(s),
         }
     }
 }

@@ -3,8 +3,9 @@
 //! `Local` (built now): fetch, cache in SQLite and in memory; refresh when less than
 //! [`REFRESH_MARGIN`] seconds remain; one in-flight refresh per token however many tasks ask
 //! (a [`TokenCell`] each); on 40001/40014/42001 from any call: drop the cached token (only if it
-//! is still the one that failed), refresh, retry that call once. `Shared` (later) will borrow a
-//! backend's tokens read-only and never refresh.
+//! is still the one that failed), refresh, retry that call once. `Shared` ([`super::shared_tokens`])
+//! borrows the backend's tokens and never fetches one on its own: a rejected token is read
+//! again once, and a refresh is the explicit *Refresh in the shared store*.
 
 use std::future::Future;
 
@@ -19,6 +20,7 @@ use crate::store::types::Status as AuthorizerStatus;
 use wxopen_wechat::error::WeChatError;
 
 pub use super::token_source::{CachedToken, LocalTokens, REFRESH_MARGIN, TICKET_TTL};
+use super::token_source::TokenSource;
 
 /// What the UI shows about the component_access_token (never the token itself).
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -32,6 +34,8 @@ pub struct ComponentTokenStatus {
     pub expires_in: Option<i64>,
     /// `••••abcd`.
     pub tail: Option<String>,
+    /// Where a shared profile borrows it from (key, TTL, last read); `None`: owned locally.
+    pub shared: Option<super::shared_tokens::SharedInfo>,
 }
 
 /// An authorizer's token state.
@@ -47,7 +51,10 @@ impl Console {
     /// The component_access_token: cached while more than 10 minutes remain, else fetched once
     /// for all concurrent callers.
     pub async fn component_token(&self, rt: &ProfileRt) -> CoreResult<CachedToken> {
-        let cells = rt.source.local()?;
+        let cells = match &rt.source {
+            TokenSource::Local(cells) => cells,
+            TokenSource::Shared(s) => return s.borrow(None).await,
+        };
         cells
             .component
             .get_or_load(CachedToken::fresh, || self.load_component_token(rt))
@@ -97,7 +104,13 @@ impl Console {
 
     /// Drops the cached component token if it is still `bad` (memory and SQLite).
     pub async fn invalidate_component_token(&self, rt: &ProfileRt, bad: &str) -> CoreResult<()> {
-        let cells = rt.source.local()?;
+        let cells = match &rt.source {
+            TokenSource::Local(cells) => cells,
+            TokenSource::Shared(s) => {
+                s.forget(None, Some(bad)).await;
+                return Ok(());
+            }
+        };
         cells
             .component
             .invalidate_if(|t| t.token.expose() == bad)
@@ -116,7 +129,13 @@ impl Console {
         &self,
         rt: &ProfileRt,
     ) -> CoreResult<ComponentTokenStatus> {
-        let cells = rt.source.local()?;
+        let cells = match &rt.source {
+            TokenSource::Local(cells) => cells,
+            TokenSource::Shared(_) => {
+                self.shared_refresh_component(rt).await?;
+                return self.component_token_status(rt);
+            }
+        };
         swap_in(
             &cells.component,
             || {
@@ -132,8 +151,21 @@ impl Console {
     }
 
     pub fn component_token_status(&self, rt: &ProfileRt) -> CoreResult<ComponentTokenStatus> {
-        let row = self.store.component_token_get(rt.id())?;
         let t = now();
+        if let Some(info) = self.shared_info(rt) {
+            let read = info.component.clone();
+            return Ok(ComponentTokenStatus {
+                profile: rt.profile.name.clone(),
+                token_source: rt.profile.token_source,
+                cached: read.is_some(),
+                expires_at: read.as_ref().and_then(|r| r.expires_at),
+                fetched_at: read.as_ref().map(|r| r.read_at),
+                expires_in: read.as_ref().and_then(|r| r.expires_at).map(|e| e - t),
+                tail: read.map(|r| r.tail),
+                shared: Some(info),
+            });
+        }
+        let row = self.store.component_token_get(rt.id())?;
         Ok(ComponentTokenStatus {
             profile: rt.profile.name.clone(),
             token_source: rt.profile.token_source,
@@ -144,6 +176,7 @@ impl Console {
             tail: row
                 .as_ref()
                 .map(|r| crate::secrets::masked_tail(r.token.expose())),
+            shared: None,
         })
     }
 
@@ -156,6 +189,11 @@ impl Console {
         let tok = self.component_token(rt).await?;
         match call(tok.token.expose().clone()).await {
             Err(e) if e.is_token_invalid() => {
+                if let TokenSource::Shared(s) = &rt.source {
+                    let code = e.errcode().unwrap_or(40001);
+                    let again = s.after_rejection(None, tok.token.expose(), code).await?;
+                    return Ok(call(again.token.expose().clone()).await?);
+                }
                 self.invalidate_component_token(rt, tok.token.expose())
                     .await?;
                 let tok = self.component_token(rt).await?;
@@ -168,7 +206,10 @@ impl Console {
     /// An authorizer's access token, refreshed from the stored refresh token when needed (once
     /// for all concurrent callers). 61023 marks the authorizer `needs_reauth`.
     pub async fn authorizer_token(&self, rt: &ProfileRt, appid: &str) -> CoreResult<CachedToken> {
-        let cell = rt.source.local()?.authorizer_cell(appid);
+        let cell = match &rt.source {
+            TokenSource::Local(cells) => cells.authorizer_cell(appid),
+            TokenSource::Shared(s) => return s.borrow(Some(appid)).await,
+        };
         cell.get_or_load(CachedToken::fresh, || self.load_authorizer_token(rt, appid))
             .await
     }
@@ -256,7 +297,13 @@ impl Console {
         appid: &str,
         bad: Option<&str>,
     ) -> CoreResult<()> {
-        let cell = rt.source.local()?.authorizer_cell(appid);
+        let cell = match &rt.source {
+            TokenSource::Local(cells) => cells.authorizer_cell(appid),
+            TokenSource::Shared(s) => {
+                s.forget(Some(appid), bad).await;
+                return Ok(());
+            }
+        };
         match bad {
             Some(bad) => {
                 cell.invalidate_if(|t| t.token.expose() == bad).await;
@@ -288,6 +335,13 @@ impl Console {
         let tok = self.authorizer_token(rt, appid).await?;
         match call(tok.token.expose().clone()).await {
             Err(e) if e.is_token_invalid() => {
+                if let TokenSource::Shared(s) = &rt.source {
+                    let code = e.errcode().unwrap_or(40001);
+                    let again = s
+                        .after_rejection(Some(appid), tok.token.expose(), code)
+                        .await?;
+                    return Ok(call(again.token.expose().clone()).await?);
+                }
                 self.invalidate_authorizer_token(rt, appid, Some(tok.token.expose()))
                     .await?;
                 let tok = self.authorizer_token(rt, appid).await?;
@@ -303,7 +357,13 @@ impl Console {
         rt: &ProfileRt,
         appid: &str,
     ) -> CoreResult<AuthorizerTokenStatus> {
-        let cell = rt.source.local()?.authorizer_cell(appid);
+        let cell = match &rt.source {
+            TokenSource::Local(cells) => cells.authorizer_cell(appid),
+            TokenSource::Shared(_) => {
+                self.shared_refresh_authorizer(rt, appid).await?;
+                return self.authorizer_token_status(rt, appid);
+            }
+        };
         swap_in(
             &cell,
             || {
@@ -345,7 +405,10 @@ impl Console {
         appid: &str,
         token: CachedToken,
     ) -> CoreResult<()> {
-        rt.source.local()?.authorizer_cell(appid).set(token).await;
+        // A shared profile borrows its tokens from the backend's store, not from this answer.
+        if let TokenSource::Local(cells) = &rt.source {
+            cells.authorizer_cell(appid).set(token).await;
+        }
         Ok(())
     }
 }

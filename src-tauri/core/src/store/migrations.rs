@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Ctx, StoreError};
 
 /// The schema steps; the latest version is `MIGRATIONS.len()`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -344,4 +344,10 @@ ALTER TABLE sync_runs ADD COLUMN heartbeat_at INTEGER;
 ALTER TABLE sync_runs ADD COLUMN lease_expires_at INTEGER;
 CREATE INDEX audit_log_by_at ON audit_log(at);
 CREATE INDEX messages_by_received_at ON messages(received_at);
+"#;
+
+/// Team mode: where a shared profile borrows its tokens (JSON of
+/// `shared_store::SharedSource`; NULL for a profile that owns its tokens).
+const V6: &str = r#"
+ALTER TABLE profiles ADD COLUMN shared_source TEXT;
 "#;

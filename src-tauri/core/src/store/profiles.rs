@@ -7,10 +7,11 @@ use super::db::Store;
 use super::error::{is_unique_violation, Ctx, StoreError};
 use super::text_enum::text_enum;
 use crate::clock::now;
+use crate::shared_store::SharedSource;
 
 text_enum! {
     /// Where a profile's tokens come from (DESIGN "Token lifecycle"): `local` fetches and caches
-    /// them; `shared` (later) borrows a backend's tokens read-only.
+    /// them; `shared` borrows a backend's (`ProfileRow::shared_source` says where).
     pub enum TokenSourceKind { Local => "local", Shared => "shared" }
 }
 
@@ -32,6 +33,8 @@ pub struct ProfileRow {
     pub option_api: OptionApi,
     /// The last redirect URI used for authorization links (remembered for the next one).
     pub redirect_uri: Option<String>,
+    /// Where a `shared` profile's tokens are (no secrets: those are in the keychain).
+    pub shared_source: Option<SharedSource>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -46,6 +49,7 @@ pub struct NewProfile {
     pub token_source: TokenSourceKind,
     pub option_api: OptionApi,
     pub redirect_uri: Option<String>,
+    pub shared_source: Option<SharedSource>,
 }
 
 /// Fields to change; `None` keeps the stored value. `Some(None)` clears a nullable field.
@@ -57,12 +61,13 @@ pub struct ProfileUpdate {
     pub token_source: Option<TokenSourceKind>,
     pub option_api: Option<OptionApi>,
     pub redirect_uri: Option<Option<String>>,
+    pub shared_source: Option<Option<SharedSource>>,
 }
 
 /// Settings key of the selected profile id.
 pub const SELECTED_PROFILE_KEY: &str = "selected_profile";
 
-const COLS: &str = "id, name, component_appid, api_base, proxy, is_sandbox, token_source, option_api, redirect_uri, created_at, updated_at";
+const COLS: &str = "id, name, component_appid, api_base, proxy, is_sandbox, token_source, option_api, redirect_uri, created_at, updated_at, shared_source";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<ProfileRow> {
     Ok(ProfileRow {
@@ -77,7 +82,17 @@ fn row(r: &Row<'_>) -> rusqlite::Result<ProfileRow> {
         redirect_uri: r.get(8)?,
         created_at: r.get(9)?,
         updated_at: r.get(10)?,
+        shared_source: match r.get::<_, Option<String>>(11)? {
+            None => None,
+            Some(json) => Some(serde_json::from_str(&json).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(11, rusqlite::types::Type::Text, Box::new(e))
+            })?),
+        },
     })
+}
+
+fn source_json(source: Option<&SharedSource>) -> Option<String> {
+    source.map(|s| serde_json::to_string(s).expect("a SharedSource always serializes"))
 }
 
 fn conflict(err: rusqlite::Error, name: &str, appid: &str) -> StoreError {
@@ -105,9 +120,9 @@ impl Store {
         self.with_write(|c| {
             let id = c
                 .execute(
-                    "INSERT INTO profiles (name, component_appid, api_base, proxy, is_sandbox, token_source, option_api, redirect_uri, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-                    params![p.name, p.component_appid, p.api_base, p.proxy, p.is_sandbox, p.token_source, p.option_api, p.redirect_uri, t],
+                    "INSERT INTO profiles (name, component_appid, api_base, proxy, is_sandbox, token_source, option_api, redirect_uri, created_at, updated_at, shared_source)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
+                    params![p.name, p.component_appid, p.api_base, p.proxy, p.is_sandbox, p.token_source, p.option_api, p.redirect_uri, t, source_json(p.shared_source.as_ref())],
                 )
                 .map(|_| c.last_insert_rowid())
                 .map_err(|e| conflict(e, &p.name, &p.component_appid))?;
@@ -177,7 +192,7 @@ impl Store {
                 .ok_or_else(|| StoreError::NotFound(format!("profile {id}")))?;
             let name = u.name.clone().unwrap_or(cur.name.clone());
             tx.execute(
-                "UPDATE profiles SET name = ?2, api_base = ?3, proxy = ?4, token_source = ?5, option_api = ?6, redirect_uri = ?7, updated_at = ?8 WHERE id = ?1",
+                "UPDATE profiles SET name = ?2, api_base = ?3, proxy = ?4, token_source = ?5, option_api = ?6, redirect_uri = ?7, updated_at = ?8, shared_source = ?9 WHERE id = ?1",
                 params![
                     id,
                     name,
@@ -186,7 +201,8 @@ impl Store {
                     u.token_source.unwrap_or(cur.token_source),
                     u.option_api.unwrap_or(cur.option_api),
                     u.redirect_uri.as_ref().unwrap_or(&cur.redirect_uri),
-                    t
+                    t,
+                    source_json(u.shared_source.as_ref().unwrap_or(&cur.shared_source).as_ref()),
                 ],
             )
             .map_err(|e| conflict(e, &name, &cur.component_appid))?;

@@ -69,6 +69,7 @@ pub async fn env_with(cfg: SandboxConfig) -> Env {
             appsecret: Some(c.appsecret.clone()),
             token: Some(c.token.clone()),
             encoding_aes_key: Some(c.encoding_aes_key.clone()),
+            shared: None,
         })
         .expect("add profile");
     let rt = console.profile(Some("test")).await.expect("profile");

@@ -22,6 +22,7 @@ pub fn new_profile(name: &str, appid: &str) -> NewProfile {
         token_source: TokenSourceKind::Local,
         option_api: OptionApi::Legacy,
         redirect_uri: None,
+        shared_source: None,
     }
 }
 
