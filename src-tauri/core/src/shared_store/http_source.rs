@@ -21,6 +21,7 @@ pub struct HttpTokens {
     client: reqwest::Client,
     /// (name, value) of the header the API wants; the value comes from the keychain.
     header: Option<(String, String)>,
+    timeout: Duration,
 }
 
 impl HttpTokens {
@@ -46,6 +47,7 @@ impl HttpTokens {
             config,
             client,
             header,
+            timeout,
         })
     }
 
@@ -89,7 +91,7 @@ impl HttpTokens {
             if e.is_timeout() {
                 SharedStoreError::Timeout {
                     url: url.clone(),
-                    secs: 0,
+                    secs: self.timeout.as_secs().max(1),
                 }
             } else {
                 SharedStoreError::Unreachable {
