@@ -227,3 +227,148 @@ async fn client_cpu_for_10k_details(runtime: &str, aim: &str) {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// Team mode: the same 10,000-account details sync at 20 ms on a shared profile (its component
+/// token borrowed from a real redis-server in WxJava's layout, read at most once per
+/// `shared_read_secs`) and on a local one. Aim: within 5 %.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore]
+async fn details_sync_10k_shared_vs_local() {
+    use std::sync::Arc;
+    use wxopen_core::secrets::SecretStore;
+    use wxopen_core::service::profiles::{ProfileInput, SharedInput};
+    use wxopen_core::service::{Console, ConsoleOptions};
+    use wxopen_core::shared_store::{LayoutChoice, Preset, RedisSource, SharedSource};
+
+    let n = 10_000usize;
+    let e = env(n).await;
+    e.control().set_fault(Fault::Latency {
+        path: None,
+        millis: 20,
+    });
+    let details = SyncOptions {
+        details: true,
+        concurrency: Some(8),
+        restart: false,
+    };
+    let t = std::time::Instant::now();
+    let local = e
+        .console
+        .sync_authorizers(&e.rt, details.clone(), None, CancelToken::new())
+        .await
+        .unwrap();
+    let local_secs = t.elapsed().as_secs_f64();
+    assert_eq!(local.run.details_done, n as i64);
+
+    // The backend: the token the local run fetched, written where WxJava keeps it.
+    let redis = BenchRedis::start();
+    let token = e.console.component_token(&e.rt).await.unwrap();
+    let appid = e.rt.appid().to_string();
+    redis.cli(&[
+        "SET",
+        &format!("wechat_component_access_token:{appid}"),
+        token.token.expose(),
+        "EX",
+        "7000",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let store = wxopen_core::store::Store::open(dir.path()).unwrap();
+    let shared = Console::with_options(
+        store,
+        e.secrets.clone() as Arc<dyn SecretStore>,
+        ConsoleOptions::default(),
+    );
+    shared
+        .profile_add(ProfileInput {
+            name: "shared".into(),
+            component_appid: appid,
+            api_base: Some(e.sandbox.base_url()),
+            shared: Some(SharedInput {
+                source: SharedSource::Redis(RedisSource {
+                    url: redis.url(),
+                    layout: LayoutChoice::Preset {
+                        preset: Preset::Wxjava,
+                        prefix: None,
+                    },
+                    writes: false,
+                    ca_file: None,
+                }),
+                redis_password: None,
+                header_value: None,
+            }),
+            ..Default::default()
+        })
+        .unwrap();
+    let rt = shared.profile(Some("shared")).await.unwrap();
+    let fetches = e.control().call_count(TOKEN_PATH);
+    let t = std::time::Instant::now();
+    let out = shared
+        .sync_authorizers(&rt, details, None, CancelToken::new())
+        .await
+        .unwrap();
+    let shared_secs = t.elapsed().as_secs_f64();
+    assert_eq!(out.run.details_done, n as i64);
+    assert_eq!(
+        e.control().call_count(TOKEN_PATH),
+        fetches,
+        "a shared profile never fetches a token"
+    );
+    let ratio = shared_secs / local_secs;
+    println!("details sync of {n} at 20 ms: local {local_secs:.2} s, shared {shared_secs:.2} s, ratio {ratio:.3}");
+    bench_row(
+        "details sync 10,000, shared (Redis) / local",
+        format!("{ratio:.3}"),
+        "<= 1.05",
+    );
+}
+
+/// A `redis-server` of the benchmark's own (free loopback port, no persistence).
+struct BenchRedis {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl BenchRedis {
+    fn start() -> BenchRedis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (make test's bootstrap installs it)");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server did not start"
+            );
+            std::thread::yield_now();
+        }
+        BenchRedis { child, port }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    fn cli(&self, args: &[&str]) {
+        let out = std::process::Command::new("redis-cli")
+            .args(["-p", &self.port.to_string()])
+            .args(args)
+            .output()
+            .expect("redis-cli");
+        assert!(out.status.success(), "redis-cli {args:?}");
+    }
+}
+
+impl Drop for BenchRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
