@@ -143,6 +143,10 @@ fn custom_templates_are_checked() {
         err([t("  "), None, None, None]),
         LayoutError::Empty { .. }
     ));
+    assert!(matches!(
+        err([t("t:{component_appid}\nticket"), None, None, None]),
+        LayoutError::Whitespace { .. }
+    ));
 }
 
 #[test]

@@ -81,6 +81,8 @@ pub enum LayoutError {
     UnexpectedAuthorizer { item: Item, template: String },
     #[error("the {item:?} key template {template:?} has an unclosed brace")]
     Unclosed { item: Item, template: String },
+    #[error("the {item:?} key template {template:?} contains whitespace or control characters (a pasted line break?)")]
+    Whitespace { item: Item, template: String },
 }
 
 const COMPONENT: &str = "{component_appid}";
@@ -233,6 +235,12 @@ fn check_template(item: Item, template: &str) -> Result<(), LayoutError> {
     let t = template.trim();
     if t.is_empty() {
         return Err(LayoutError::Empty { item });
+    }
+    if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(LayoutError::Whitespace {
+            item,
+            template: t.to_owned(),
+        });
     }
     let mut rest = t;
     while let Some(open) = rest.find('{') {
