@@ -111,7 +111,7 @@ pub struct ProfileAddArgs {
     #[arg(long, conflicts_with_all = ["appid", "api_base", "proxy"])]
     pub sandbox: bool,
     #[command(flatten)]
-    pub tokens: TokenSourceArgs,
+    pub tokens: Box<TokenSourceArgs>,
 }
 
 #[derive(Debug, Args)]
@@ -125,7 +125,7 @@ pub struct ProfileEditArgs {
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,
     #[command(flatten)]
-    pub tokens: TokenSourceArgs,
+    pub tokens: Box<TokenSourceArgs>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -166,7 +166,7 @@ pub struct TokenSourceArgs {
     #[arg(long, value_name = "P", help_heading = "Tokens: Redis")]
     pub redis_prefix: Option<String>,
     /// Allow Refresh in the shared store (`--redis-writes=false` makes it read-only again)
-    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", help_heading = "Tokens: Redis")]
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true", help_heading = "Tokens: Redis")]
     pub redis_writes: Option<bool>,
     /// PEM file of the CA that signed the server's certificate (rediss://)
     #[arg(long, value_name = "PEM", help_heading = "Tokens: Redis")]

@@ -214,11 +214,27 @@ async fn with_platform(test: impl FnOnce(&Platform) + Send + 'static) {
 }
 
 /// `profile add` of a shared Redis profile on `layout` (extra flags after).
-fn add_redis(cli: &Cli, p: &Platform, redis: &Redis, password: Option<&str>, extra: &[&str]) -> Value {
+fn add_redis(
+    cli: &Cli,
+    p: &Platform,
+    redis: &Redis,
+    password: Option<&str>,
+    extra: &[&str],
+) -> Value {
     let url = redis.url();
     let mut args = vec![
-        "profile", "add", "--name", "team", "--appid", p.appid(), "--api-base", &p.base,
-        "--token-source", "redis", "--redis-url", &url,
+        "profile",
+        "add",
+        "--name",
+        "team",
+        "--appid",
+        p.appid(),
+        "--api-base",
+        &p.base,
+        "--token-source",
+        "redis",
+        "--redis-url",
+        &url,
     ];
     args.extend_from_slice(extra);
     let env: Vec<(&str, &str)> = password
@@ -257,13 +273,19 @@ async fn a_wxjava_profile_borrows_the_backends_token_and_fetches_none() {
         assert_eq!(t["layout"], "wxjava");
         assert_eq!(t["keys"][0]["key"], ticket_key.as_str());
         assert_eq!(t["keys"][0]["present"], true);
-        assert!(t["keys"][0]["ttl_secs"].as_i64().unwrap() > 2_000_000_000, "{t}");
+        assert!(
+            t["keys"][0]["ttl_secs"].as_i64().unwrap() > 2_000_000_000,
+            "{t}"
+        );
         assert_eq!(t["keys"][1]["key"], token_key.as_str());
         let ttl = t["keys"][1]["ttl_secs"].as_i64().unwrap();
         assert!((6900..=7000).contains(&ttl), "{t}");
         assert_eq!(t["keys"][1]["tail"], tail(&token));
         let text = String::from_utf8(cli.run(cli.cmd(&["profile", "test"])).stdout).unwrap();
-        assert!(text.contains(&token_key) && text.contains("TTL") && text.contains(&tail(&token)), "{text}");
+        assert!(
+            text.contains(&token_key) && text.contains("TTL") && text.contains(&tail(&token)),
+            "{text}"
+        );
 
         let s = cli.ok(&["token", "show"]);
         assert_eq!(s["token_source"], "shared", "{s}");
@@ -281,19 +303,36 @@ async fn a_wxjava_profile_borrows_the_backends_token_and_fetches_none() {
         let rows = page["rows"].as_array().unwrap();
         assert_eq!(rows.len(), 30, "{page}");
         // Every list call carried the backend's token, and the only token fetch was the backend's.
-        assert!(p.control.call_count("/cgi-bin/component/api_get_authorizer_list") >= 1);
+        assert!(
+            p.control
+                .call_count("/cgi-bin/component/api_get_authorizer_list")
+                >= 1
+        );
         assert_eq!(p.token_fetches(), 1);
         assert_eq!(p.control.call_count(AUTHORIZER_TOKEN_PATH), 0);
 
         // An authorizer's keys, as WxJava writes them (token with a TTL, refresh token without).
         let a = rows[0]["appid"].as_str().unwrap();
-        redis.cli(&["SET", &format!("wechat_authorizer_access_token:{c}:{a}"), "AUTHORIZER_TOKEN_9876", "EX", "7000"]);
-        redis.cli(&["SET", &format!("wechat_authorizer_refresh_token:{c}:{a}"), "refreshtoken@@@5432"]);
+        redis.cli(&[
+            "SET",
+            &format!("wechat_authorizer_access_token:{c}:{a}"),
+            "AUTHORIZER_TOKEN_9876",
+            "EX",
+            "7000",
+        ]);
+        redis.cli(&[
+            "SET",
+            &format!("wechat_authorizer_refresh_token:{c}:{a}"),
+            "refreshtoken@@@5432",
+        ]);
         let t = cli.ok(&["profile", "test", "--authorizer", a]);
         assert_eq!(t["ok"], true, "{t}");
         let keys = t["keys"].as_array().unwrap();
         assert_eq!(keys.len(), 4);
-        assert_eq!(keys[2]["key"], format!("wechat_authorizer_access_token:{c}:{a}").as_str());
+        assert_eq!(
+            keys[2]["key"],
+            format!("wechat_authorizer_access_token:{c}:{a}").as_str()
+        );
         assert_eq!(keys[2]["tail"], "••••9876");
         assert_eq!(keys[3]["tail"], "••••5432");
         assert_eq!(keys[3]["ttl_secs"], Value::Null);
@@ -304,8 +343,14 @@ async fn a_wxjava_profile_borrows_the_backends_token_and_fetches_none() {
         assert_eq!(list[0]["secrets"]["redis_password"]["set"], true);
         assert_eq!(list[0]["secrets"]["token_api_header"]["set"], false);
         let printed = cli.printed();
-        assert!(!printed.contains(pw) && !printed.contains(&token), "a secret was printed");
-        assert!(!cli.data_holds(pw) && !cli.data_holds(&token), "a secret is in the data dir");
+        assert!(
+            !printed.contains(pw) && !printed.contains(&token),
+            "a secret was printed"
+        );
+        assert!(
+            !cli.data_holds(pw) && !cli.data_holds(&token),
+            "a secret is in the data dir"
+        );
     })
     .await;
 }
@@ -315,13 +360,22 @@ async fn a_missing_key_is_named_and_nothing_is_fetched() {
     with_platform(|p| {
         let redis = Redis::start(None);
         let cli = Cli::new();
-        add_redis(&cli, p, &redis, None, &["--redis-layout", "wxjava", "--redis-prefix", "wx:open"]);
+        add_redis(
+            &cli,
+            p,
+            &redis,
+            None,
+            &["--redis-layout", "wxjava", "--redis-prefix", "wx:open"],
+        );
         let key = format!("wx:open:wechat_component_access_token:{}", p.appid());
         let (e, stderr) = cli.fails(&["authorizers", "sync"]);
         assert_eq!(e["code"], "shared_store", "{e}");
         assert!(e["message"].as_str().unwrap().contains(&key), "{e}");
         assert!(e["hint"].as_str().unwrap().contains("prefix"), "{e}");
-        assert!(stderr.contains(&key) && stderr.contains("hint:"), "{stderr}");
+        assert!(
+            stderr.contains(&key) && stderr.contains("hint:"),
+            "{stderr}"
+        );
         let (e, _) = cli.fails(&["token", "show"]);
         assert_eq!(e["code"], "shared_store", "{e}");
         // `profile test` prints its report, and fails.
@@ -334,7 +388,11 @@ async fn a_missing_key_is_named_and_nothing_is_fetched() {
         assert_eq!(t["keys"][1]["error"]["code"], "shared_store");
         assert!(String::from_utf8_lossy(&o.stderr).contains(&key));
         assert_eq!(p.token_fetches(), 0, "no silent local fetch");
-        assert_eq!(p.control.call_count("/cgi-bin/component/api_get_authorizer_list"), 0);
+        assert_eq!(
+            p.control
+                .call_count("/cgi-bin/component/api_get_authorizer_list"),
+            0
+        );
     })
     .await;
 }
@@ -350,7 +408,10 @@ async fn a_wrong_password_is_a_clear_error_and_never_shown() {
         add_redis(&cli, p, &redis, Some(wrong), &["--redis-layout", "wxjava"]);
         let (e, stderr) = cli.fails(&["token", "show"]);
         assert_eq!(e["code"], "shared_store", "{e}");
-        assert!(e["message"].as_str().unwrap().contains("refused the login"), "{e}");
+        assert!(
+            e["message"].as_str().unwrap().contains("refused the login"),
+            "{e}"
+        );
         assert!(e["hint"].as_str().unwrap().contains("password"), "{e}");
         assert!(stderr.contains("hint:"), "{stderr}");
         let o = cli.run(cli.cmd(&["profile", "test"]));
@@ -360,13 +421,58 @@ async fn a_wrong_password_is_a_clear_error_and_never_shown() {
         // A password in the URL is refused before anything is stored, and not repeated.
         let url = format!("redis://default:{right}@127.0.0.1:{}/0", redis.port);
         let (e, _) = cli.fails(&[
-            "profile", "add", "--name", "inurl", "--appid", "wx2222222222222222",
-            "--token-source", "redis", "--redis-url", &url, "--redis-layout", "wxjava",
+            "profile",
+            "add",
+            "--name",
+            "inurl",
+            "--appid",
+            "wx2222222222222222",
+            "--token-source",
+            "redis",
+            "--redis-url",
+            &url,
+            "--redis-layout",
+            "wxjava",
         ]);
-        assert!(e["message"].as_str().unwrap().contains("WXOPEN_REDIS_PASSWORD"), "{e}");
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("WXOPEN_REDIS_PASSWORD"),
+            "{e}"
+        );
+        let (e, _) = cli.fails(&[
+            "profile",
+            "add",
+            "--name",
+            "ca",
+            "--appid",
+            "wx2222222222222222",
+            "--token-source",
+            "redis",
+            "--redis-url",
+            &redis.url(),
+            "--redis-layout",
+            "wxjava",
+            "--redis-ca-file",
+            "/nonexistent/ca.pem",
+        ]);
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("--redis-ca-file /nonexistent/ca.pem"),
+            "{e}"
+        );
         let printed = cli.printed();
-        assert!(!printed.contains(right) && !printed.contains(wrong), "a password was printed");
-        assert!(!cli.data_holds(right) && !cli.data_holds(wrong), "a password is in SQLite");
+        assert!(
+            !printed.contains(right) && !printed.contains(wrong),
+            "a password was printed"
+        );
+        assert!(
+            !cli.data_holds(right) && !cli.data_holds(wrong),
+            "a password is in SQLite"
+        );
         assert_eq!(p.token_fetches(), 1);
     })
     .await;
@@ -383,18 +489,36 @@ async fn refresh_in_the_shared_store_needs_yes_and_writes() {
         let (e, _) = cli.fails(&["token", "refresh"]);
         assert_eq!(e["code"], "refused", "{e}");
         let m = e["message"].as_str().unwrap();
-        assert!(m.contains(&format!("every service that reads {key} switches to the new token")), "{m}");
+        assert!(
+            m.contains(&format!(
+                "every service that reads {key} switches to the new token"
+            )),
+            "{m}"
+        );
         let (e, _) = cli.fails(&["token", "refresh", "--yes"]);
         assert_eq!(e["code"], "shared_store", "{e}");
         assert!(e["message"].as_str().unwrap().contains("read-only"), "{e}");
         let (e, _) = cli.fails(&["authorizer", "refresh-token", "wx3333333333333333"]);
-        assert!(e["message"].as_str().unwrap().contains("wechat_authorizer_access_token:"), "{e}");
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("wechat_authorizer_access_token:"),
+            "{e}"
+        );
         let o = {
             let mut c = cli.cmd(&["--json", "ticket", "set", "-"]);
-            c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+            c.stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
             let mut child = c.spawn().unwrap();
             use std::io::Write;
-            child.stdin.take().unwrap().write_all(b"ticket@@@pasted\n").unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"ticket@@@pasted\n")
+                .unwrap();
             child.wait_with_output().unwrap()
         };
         assert!(!o.status.success());
@@ -485,13 +609,18 @@ expires_at_field = "expires_at"
 }
 
 /// A backend's token API on loopback: answers the token JSON when the header is right, 401 else.
-async fn token_api(header: &'static str, token: &'static str) -> (String, tokio::task::JoinHandle<()>) {
+async fn token_api(
+    header: &'static str,
+    token: &'static str,
+) -> (String, tokio::task::JoinHandle<()>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let task = tokio::spawn(async move {
         loop {
-            let Ok((mut s, _)) = listener.accept().await else { return };
+            let Ok((mut s, _)) = listener.accept().await else {
+                return;
+            };
             tokio::spawn(async move {
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 2048];
@@ -502,9 +631,13 @@ async fn token_api(header: &'static str, token: &'static str) -> (String, tokio:
                     }
                 }
                 let req = String::from_utf8_lossy(&buf).to_ascii_lowercase();
-                let authorized = req.contains(&format!("x-token-key: {}", header.to_ascii_lowercase()));
+                let authorized =
+                    req.contains(&format!("x-token-key: {}", header.to_ascii_lowercase()));
                 let (status, body) = if authorized {
-                    ("200 OK", format!(r#"{{"data":{{"token":"{token}","expires_in":3600}}}}"#))
+                    (
+                        "200 OK",
+                        format!(r#"{{"data":{{"token":"{token}","expires_in":3600}}}}"#),
+                    )
                 } else {
                     ("401 Unauthorized", r#"{"error":"no"}"#.to_owned())
                 };
@@ -528,30 +661,70 @@ async fn a_token_api_lends_the_component_token() {
         let cli = Cli::new();
         let url = format!("{api}/tokens/{{component_appid}}");
         let args = [
-            "profile", "add", "--name", "api", "--appid", p.appid(), "--api-base", &p.base,
-            "--token-source", "http", "--token-url", &url, "--token-header", "X-Token-Key",
-            "--token-pointer", "/data/token", "--expires-in-pointer", "/data/expires_in",
+            "profile",
+            "add",
+            "--name",
+            "api",
+            "--appid",
+            p.appid(),
+            "--api-base",
+            &p.base,
+            "--token-source",
+            "http",
+            "--token-url",
+            &url,
+            "--token-header",
+            "X-Token-Key",
+            "--token-pointer",
+            "/data/token",
+            "--expires-in-pointer",
+            "/data/expires_in",
         ];
         // The header's value is required, from the environment only.
         let (e, _) = cli.fails(&args);
-        assert!(e["message"].as_str().unwrap().contains("WXOPEN_TOKEN_API_HEADER"), "{e}");
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("WXOPEN_TOKEN_API_HEADER"),
+            "{e}"
+        );
         let (e, _) = cli.fails(&[&args[..], &["--redis-url", "redis://127.0.0.1:1"]].concat());
-        assert!(e["message"].as_str().unwrap().contains("--redis-url cannot be used with --token-source http"), "{e}");
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("--redis-url cannot be used with --token-source http"),
+            "{e}"
+        );
         let v = cli.ok_env(&args, &[("WXOPEN_TOKEN_API_HEADER", HEADER)]);
         assert_eq!(v["shared_source"]["kind"], "http", "{v}");
         assert_eq!(v["secrets"]["token_api_header"]["set"], true);
         let s = cli.ok(&["token", "show"]);
         assert_eq!(s["tail"], "••••1357", "{s}");
         assert_eq!(s["shared"]["kind"], "http");
-        assert!((3500..=3600).contains(&s["expires_in"].as_i64().unwrap()), "{s}");
+        assert!(
+            (3500..=3600).contains(&s["expires_in"].as_i64().unwrap()),
+            "{s}"
+        );
+        // A token API keeps no ticket: `profile test` is fine without one.
+        let t = cli.ok(&["profile", "test"]);
+        assert_eq!(t["ok"], true, "{t}");
+        assert_eq!(t["keys"][1]["tail"], "••••1357");
         // A wrong header value: the API's 401, as a shared_store error.
-        let v = cli.ok_env(&["profile", "edit", "api", "--token-header", "X-Token-Key"], &[("WXOPEN_TOKEN_API_HEADER", "wrong-value")]);
+        let v = cli.ok_env(
+            &["profile", "edit", "api", "--token-header", "X-Token-Key"],
+            &[("WXOPEN_TOKEN_API_HEADER", "wrong-value")],
+        );
         assert_eq!(v["secrets"]["token_api_header"]["set"], true);
         let (e, _) = cli.fails(&["token", "show"]);
         assert_eq!(e["code"], "shared_store", "{e}");
         assert!(e["message"].as_str().unwrap().contains("401"), "{e}");
         let printed = cli.printed();
-        assert!(!printed.contains(HEADER) && !printed.contains(TOKEN), "a secret was printed");
+        assert!(
+            !printed.contains(HEADER) && !printed.contains(TOKEN),
+            "a secret was printed"
+        );
         assert!(!cli.data_holds(HEADER), "the header value is in SQLite");
         assert_eq!(p.token_fetches(), 0);
     })

@@ -115,14 +115,16 @@ pub fn parse(file: &str, text: &str) -> CoreResult<KeyLayout> {
         ("authorizer_lock", &f.authorizer_lock),
     ] {
         // A lock key names at most the authorizer: the component's lock is one literal key.
-        if lock.as_deref().is_some_and(|l| l.contains("{component_appid}")) {
+        if lock
+            .as_deref()
+            .is_some_and(|l| l.contains("{component_appid}"))
+        {
             return Err(bad(format!(
                 "key `{key}` cannot use {{component_appid}}: write the platform's lock key literally"
             )));
         }
     }
-    if f
-        .component_lock
+    if f.component_lock
         .as_deref()
         .is_some_and(|l| l.contains("{authorizer_appid}"))
     {
@@ -179,7 +181,10 @@ authorizer_lock = "app:lock:{authorizer_appid}"
                 expires_at_field: Some("expires_at".into())
             }
         );
-        assert_eq!(l.authorizer_lock.as_deref(), Some("app:lock:{authorizer_appid}"));
+        assert_eq!(
+            l.authorizer_lock.as_deref(),
+            Some("app:lock:{authorizer_appid}")
+        );
     }
 
     #[test]
@@ -188,7 +193,10 @@ authorizer_lock = "app:lock:{authorizer_appid}"
         let m = msg(&GOOD.replace("token_field = \"token\"\n", ""));
         assert!(m.contains("my.toml") && m.contains("`token_field`"), "{m}");
         let m = msg(&GOOD.replace("{authorizer_appid}\"\nvalue", "\"\nvalue"));
-        assert!(m.contains("`authorizer_token`") && m.contains("{authorizer_appid}"), "{m}");
+        assert!(
+            m.contains("`authorizer_token`") && m.contains("{authorizer_appid}"),
+            "{m}"
+        );
         let m = msg(&GOOD.replace("json_object", "yaml"));
         assert!(m.contains("my.toml") && m.contains("json_object"), "{m}");
         let m = msg(&format!("{GOOD}\ncomponent_tokn = \"x\""));

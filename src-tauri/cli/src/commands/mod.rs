@@ -3,11 +3,11 @@
 mod auth;
 mod authorizer;
 mod authorizers;
+mod layout_file;
 mod link;
 mod maintenance;
 mod open;
 mod option;
-mod layout_file;
 mod profile;
 mod profile_test;
 mod push;

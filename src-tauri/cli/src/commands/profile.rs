@@ -9,7 +9,7 @@ use crate::args::{ProfileAddArgs, ProfileCommand, ProfileEditArgs};
 use crate::context::Globals;
 use crate::output::{out, Out};
 use crate::prompt::read_secret;
-use wxopen_core::error::CoreResult;
+use wxopen_core::error::{CoreError, CoreResult};
 use wxopen_core::service::profiles::{ProfileEdit, ProfileInput, ProfileView, TokensEdit};
 use wxopen_core::service::Console;
 use wxopen_core::shared_store::SharedSource;
@@ -21,6 +21,11 @@ const ENV_AES_KEY: &str = "WXOPEN_AES_KEY";
 
 pub async fn run(console: &Console, g: &Globals, cmd: ProfileCommand) -> CoreResult<Out> {
     match cmd {
+        ProfileCommand::Add(a) if a.sandbox && token_flags::asks_shared(&a.tokens) => {
+            Err(CoreError::InvalidInput(
+                "the sandbox profile owns its tokens: to try team mode, add a profile for the simulator (`wxopen sandbox serve`) with --token-source redis".into(),
+            ))
+        }
         ProfileCommand::Add(a) if a.sandbox => {
             let v = console.profile_add_sandbox(a.name.as_deref()).await?;
             let text = format!(
@@ -79,7 +84,11 @@ fn source_text(v: &ProfileView) -> String {
             "  shared: redis {} {}{}",
             r.layout.name(),
             r.url,
-            if r.writes { " (writes)" } else { " (read-only)" }
+            if r.writes {
+                " (writes)"
+            } else {
+                " (read-only)"
+            }
         ),
         Some(SharedSource::Http(h)) => format!("  shared: token API {}", h.component_token_url),
     }
@@ -104,7 +113,13 @@ async fn add(console: &Console, a: ProfileAddArgs) -> CoreResult<Out> {
         Tokens::Shared(s) => (
             match env_secret(ENV_APPSECRET) {
                 Some(v) => Some(v),
-                None if s.source.writes() => read_secret(ENV_APPSECRET, "AppSecret (for Refresh in the shared store; empty: none)").await?,
+                None if s.source.writes() => {
+                    read_secret(
+                        ENV_APPSECRET,
+                        "AppSecret (for Refresh in the shared store; empty: none)",
+                    )
+                    .await?
+                }
                 None => None,
             },
             env_secret(ENV_TOKEN),
@@ -129,7 +144,7 @@ async fn add(console: &Console, a: ProfileAddArgs) -> CoreResult<Out> {
         token,
         encoding_aes_key: aes,
         shared: match tokens {
-            Tokens::Shared(s) => Some(s),
+            Tokens::Shared(s) => Some(*s),
             Tokens::Local | Tokens::Unchanged => None,
         },
     })?;
@@ -152,7 +167,7 @@ async fn edit(console: &Console, e: ProfileEditArgs) -> CoreResult<Out> {
     let tokens = match token_flags::resolve(&e.tokens, current.as_ref(), false).await? {
         Tokens::Unchanged => None,
         Tokens::Local => Some(TokensEdit::Local),
-        Tokens::Shared(s) => Some(TokensEdit::Shared(s)),
+        Tokens::Shared(s) => Some(TokensEdit::Shared(*s)),
     };
     let plain = |env: &str| env_secret(env).map(|v| v.as_str().to_owned());
     let v = console.profile_edit(

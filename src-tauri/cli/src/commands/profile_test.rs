@@ -22,7 +22,9 @@ pub async fn run(console: &Console, g: &Globals, authorizer: Option<&str>) -> Co
                 fmt_time(s.expires_at),
                 human_duration(left)
             ),
-            (true, _) => "component_access_token cached but expired: the next call fetches a new one".into(),
+            (true, _) => {
+                "component_access_token cached but expired: the next call fetches a new one".into()
+            }
             (false, _) => "no component_access_token cached: the next call fetches one".into(),
         };
         let text = format!(
@@ -62,10 +64,7 @@ pub async fn run(console: &Console, g: &Globals, authorizer: Option<&str>) -> Co
 /// Whether the backend keeps `item` at all (an item it keeps nowhere is no problem).
 fn kept(source: &SharedSource, item: Item) -> bool {
     match source {
-        SharedSource::Redis(r) => r
-            .layout
-            .resolve()
-            .is_ok_and(|l| l.template(item).is_some()),
+        SharedSource::Redis(r) => r.layout.resolve().is_ok_and(|l| l.template(item).is_some()),
         SharedSource::Http(h) => match item {
             Item::ComponentToken => true,
             Item::AuthorizerToken => h.authorizer_token_url.is_some(),
@@ -99,19 +98,22 @@ fn item_name(item: Item) -> &'static str {
     }
 }
 
-fn error_lines(e: &ErrorBody) -> String {
+/// The message and code, and the hint unless the key above had the same one (every missing key
+/// has the same advice: once is enough).
+fn error_lines(e: &ErrorBody, hint_shown: &mut Option<String>) -> String {
     let code = serde_json::to_value(e.code)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default();
     let mut s = format!("{} [{code}]", e.message);
-    if let Some(h) = &e.hint {
+    if let Some(h) = e.hint.as_ref().filter(|h| hint_shown.as_ref() != Some(*h)) {
         s.push_str(&format!("\n      hint: {h}"));
+        *hint_shown = Some(h.clone());
     }
     s
 }
 
-fn key_line(k: &KeyProbe) -> String {
+fn key_line(k: &KeyProbe, hint_shown: &mut Option<String>) -> String {
     let item = match &k.authorizer_appid {
         Some(a) => format!("{} ({a})", item_name(k.item)),
         None => item_name(k.item).to_owned(),
@@ -127,7 +129,7 @@ fn key_line(k: &KeyProbe) -> String {
         (Some(e), present) => format!(
             "  {item:<44} {key}\n      {}: {}",
             if present { "UNUSABLE" } else { "MISSING" },
-            error_lines(e)
+            error_lines(e, hint_shown)
         ),
     }
 }
@@ -145,11 +147,12 @@ fn render(r: &SharedTest) -> String {
         }
     );
     if let (false, Some(e)) = (r.reachable, &r.error) {
-        s.push_str(&format!("UNREACHABLE: {}\n", error_lines(e)));
+        s.push_str(&format!("UNREACHABLE: {}\n", error_lines(e, &mut None)));
         return s;
     }
+    let mut hint_shown = None;
     for k in &r.keys {
-        s.push_str(&key_line(k));
+        s.push_str(&key_line(k, &mut hint_shown));
         s.push('\n');
     }
     s

@@ -99,7 +99,11 @@ fn shared_key(source: &SharedSource, component: &str, authorizer: Option<&str>) 
 
 /// A refresh on a shared profile replaces the backend's token for everybody: it takes `--yes`
 /// (what the GUI's confirmation is). Whether writes are allowed at all is the core's decision.
-pub fn confirm_shared_refresh(rt: &ProfileRt, authorizer: Option<&str>, yes: bool) -> CoreResult<()> {
+pub fn confirm_shared_refresh(
+    rt: &ProfileRt,
+    authorizer: Option<&str>,
+    yes: bool,
+) -> CoreResult<()> {
     let Some(source) = &rt.profile.shared_source else {
         return Ok(());
     };

@@ -4,9 +4,7 @@
 
 use wxopen_core::error::{CoreError, CoreResult};
 use wxopen_core::service::profiles::SharedInput;
-use wxopen_core::shared_store::{
-    HttpSource, LayoutChoice, Preset, RedisSource, SharedSource,
-};
+use wxopen_core::shared_store::{HttpSource, LayoutChoice, Preset, RedisSource, SharedSource};
 
 use super::layout_file;
 use crate::args::{LayoutArg, TokenSourceArg, TokenSourceArgs};
@@ -21,7 +19,7 @@ pub enum Tokens {
     /// No token flag given (edit: unchanged; add: local).
     Unchanged,
     Local,
-    Shared(SharedInput),
+    Shared(Box<SharedInput>),
 }
 
 impl TokenSourceArgs {
@@ -37,17 +35,35 @@ impl TokenSourceArgs {
         ];
         let http = [
             ("--token-url", self.token_url.is_some()),
-            ("--authorizer-token-url", self.authorizer_token_url.is_some()),
+            (
+                "--authorizer-token-url",
+                self.authorizer_token_url.is_some(),
+            ),
             ("--token-header", self.token_header.is_some()),
             ("--token-pointer", self.token_pointer.is_some()),
             ("--expires-in-pointer", self.expires_in_pointer.is_some()),
             ("--expires-at-pointer", self.expires_at_pointer.is_some()),
         ];
         let on = |flags: &[(&'static str, bool)]| {
-            flags.iter().filter(|f| f.1).map(|f| f.0).collect::<Vec<_>>()
+            flags
+                .iter()
+                .filter(|f| f.1)
+                .map(|f| f.0)
+                .collect::<Vec<_>>()
         };
         (on(&redis), on(&http))
     }
+}
+
+/// Whether any flag asks for a shared source (`profile add --sandbox` refuses them).
+pub fn asks_shared(args: &TokenSourceArgs) -> bool {
+    let (redis, http) = args.given();
+    !redis.is_empty()
+        || !http.is_empty()
+        || matches!(
+            args.token_source,
+            Some(TokenSourceArg::Redis | TokenSourceArg::Http)
+        )
 }
 
 fn wrong_flags(flags: &[&str], source: &str) -> CoreError {
@@ -96,17 +112,13 @@ pub async fn resolve(
             };
             let source = SharedSource::Redis(redis_source(args, current)?);
             source.check()?;
-            let redis_password = optional_secret(
-                ENV_REDIS_PASSWORD,
-                "Redis password (empty: none)",
-                fresh,
-            )
-            .await?;
-            Ok(Tokens::Shared(SharedInput {
+            let redis_password =
+                optional_secret(ENV_REDIS_PASSWORD, "Redis password (empty: none)", fresh).await?;
+            Ok(Tokens::Shared(Box::new(SharedInput {
                 source,
                 redis_password,
                 header_value: Some(String::new()),
-            }))
+            })))
         }
         TokenSourceArg::Http => {
             let current = match current {
@@ -124,8 +136,8 @@ pub async fn resolve(
             let header_value = match &h.header_name {
                 None => Some(String::new()),
                 Some(name) => {
-                    let v = optional_secret(ENV_HEADER, &format!("{name} header value"), fresh)
-                        .await?;
+                    let v =
+                        optional_secret(ENV_HEADER, &format!("{name} header value"), fresh).await?;
                     if fresh && v.as_deref().is_none_or(str::is_empty) {
                         return Err(CoreError::InvalidInput(format!(
                             "--token-header {name} needs its value: set {ENV_HEADER} (it is kept in the keychain, never on the command line)"
@@ -134,11 +146,11 @@ pub async fn resolve(
                     v
                 }
             };
-            Ok(Tokens::Shared(SharedInput {
+            Ok(Tokens::Shared(Box::new(SharedInput {
                 source,
                 redis_password: Some(String::new()),
                 header_value,
-            }))
+            })))
         }
     }
 }
@@ -196,10 +208,26 @@ fn redis_source(args: &TokenSourceArgs, current: Option<&RedisSource>) -> CoreRe
             .redis_writes
             .unwrap_or(current.is_some_and(|c| c.writes)),
         ca_file: match &args.redis_ca_file {
-            Some(f) => Some(f.display().to_string()).filter(|f| !f.is_empty()),
+            Some(f) if f.as_os_str().is_empty() => None,
+            Some(f) => Some(ca_file(f)?),
             None => current.and_then(|c| c.ca_file.clone()),
         },
     })
+}
+
+/// The CA file, checked now and kept as an absolute path: the profile is used from any
+/// directory, and a wrong path is better found at `add` than at the first connection.
+fn ca_file(f: &std::path::Path) -> CoreResult<String> {
+    let bad =
+        |what: String| CoreError::InvalidInput(format!("--redis-ca-file {}: {what}", f.display()));
+    let path = std::fs::canonicalize(f).map_err(|e| bad(e.to_string()))?;
+    let pem = std::fs::read(&path).map_err(|e| bad(e.to_string()))?;
+    if !pem.windows(11).any(|w| w == b"-----BEGIN ") {
+        return Err(bad(
+            "not a PEM file (it should hold -----BEGIN CERTIFICATE-----)".into(),
+        ));
+    }
+    Ok(path.display().to_string())
 }
 
 fn preset_choice(preset: LayoutArg, args: &TokenSourceArgs) -> CoreResult<LayoutChoice> {
