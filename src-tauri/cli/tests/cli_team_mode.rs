@@ -506,6 +506,9 @@ async fn refresh_in_the_shared_store_needs_yes_and_writes() {
                 .contains("wechat_authorizer_access_token:"),
             "{e}"
         );
+        let (e, _) = cli.fails(&["authorizer", "refresh-token", "wx3333333333333333", "--yes"]);
+        assert_eq!(e["code"], "shared_store", "{e}");
+        assert!(e["message"].as_str().unwrap().contains("read-only"), "{e}");
         let o = {
             let mut c = cli.cmd(&["--json", "ticket", "set", "-"]);
             c.stdin(Stdio::piped())
