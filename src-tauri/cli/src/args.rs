@@ -62,8 +62,19 @@ pub enum ProfileCommand {
     /// Add a profile. Secrets are read from WXOPEN_APPSECRET, WXOPEN_TOKEN, WXOPEN_AES_KEY or
     /// prompted for without echo (never from the command line).
     Add(ProfileAddArgs),
+    /// Change a profile: its API base, proxy, and where its tokens come from (`--token-source
+    /// local` makes it own its tokens again). Secrets as for `add`, from the environment.
+    Edit(ProfileEditArgs),
     /// List the profiles
     List,
+    /// A shared profile: read every key it uses and show presence, TTL and a tail (never a
+    /// value); exits non-zero when the store is unreachable or a key it needs is unusable.
+    /// A local profile: its component token's state (no network).
+    Test {
+        /// Also read this authorizer's token and refresh token keys
+        #[arg(long, value_name = "APPID")]
+        authorizer: Option<String>,
+    },
     /// Remove a profile and its keychain entries
     Remove {
         /// Profile name
@@ -99,6 +110,90 @@ pub struct ProfileAddArgs {
     /// the printed secrets in WXOPEN_APPSECRET / WXOPEN_TOKEN / WXOPEN_AES_KEY.
     #[arg(long, conflicts_with_all = ["appid", "api_base", "proxy"])]
     pub sandbox: bool,
+    #[command(flatten)]
+    pub tokens: Box<TokenSourceArgs>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileEditArgs {
+    /// Profile name
+    pub name: String,
+    /// API base URL
+    #[arg(long, value_name = "URL")]
+    pub api_base: Option<String>,
+    /// Proxy URL (`""` removes it)
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    #[command(flatten)]
+    pub tokens: Box<TokenSourceArgs>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenSourceArg {
+    /// This console owns the tokens (fetches and refreshes them)
+    Local,
+    /// Borrow them from the backend's Redis
+    Redis,
+    /// Borrow them from the backend's token API
+    Http,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    Wxjava,
+    Wechatpy,
+    Silenceper,
+    /// Templates from --redis-layout-file
+    Custom,
+}
+
+/// Where a profile's tokens come from (team mode). The Redis password comes from
+/// WXOPEN_REDIS_PASSWORD or a prompt, the token API header's value from WXOPEN_TOKEN_API_HEADER
+/// or a prompt: never from the command line.
+#[derive(Debug, Default, Args)]
+pub struct TokenSourceArgs {
+    /// local (default for a new profile), redis or http
+    #[arg(long, value_enum, help_heading = "Tokens")]
+    pub token_source: Option<TokenSourceArg>,
+    /// redis://[user@]host:port[/db] or rediss:// (TLS); several nodes separated by commas for
+    /// a cluster. No password here.
+    #[arg(long, value_name = "URL", help_heading = "Tokens: Redis")]
+    pub redis_url: Option<String>,
+    /// The backend SDK whose keys to read
+    #[arg(long, value_enum, help_heading = "Tokens: Redis")]
+    pub redis_layout: Option<LayoutArg>,
+    /// The backend's key prefix (presets)
+    #[arg(long, value_name = "P", help_heading = "Tokens: Redis")]
+    pub redis_prefix: Option<String>,
+    /// Allow Refresh in the shared store (`--redis-writes=false` makes it read-only again)
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true", help_heading = "Tokens: Redis")]
+    pub redis_writes: Option<bool>,
+    /// PEM file of the CA that signed the server's certificate (rediss://)
+    #[arg(long, value_name = "PEM", help_heading = "Tokens: Redis")]
+    pub redis_ca_file: Option<PathBuf>,
+    /// The custom layout (TOML: ticket, component_token, authorizer_token,
+    /// authorizer_refresh_token, value, token_field, expires_at_field, ttl_margin_secs,
+    /// component_lock, authorizer_lock)
+    #[arg(long, value_name = "FILE.toml", help_heading = "Tokens: Redis")]
+    pub redis_layout_file: Option<PathBuf>,
+    /// The component token's URL ({component_appid} is replaced)
+    #[arg(long, value_name = "URL", help_heading = "Tokens: token API")]
+    pub token_url: Option<String>,
+    /// An authorizer token's URL ({component_appid}, {authorizer_appid})
+    #[arg(long, value_name = "URL", help_heading = "Tokens: token API")]
+    pub authorizer_token_url: Option<String>,
+    /// A request header whose value comes from WXOPEN_TOKEN_API_HEADER (or a prompt)
+    #[arg(long, value_name = "NAME", help_heading = "Tokens: token API")]
+    pub token_header: Option<String>,
+    /// JSON pointer to the token (default /component_access_token)
+    #[arg(long, value_name = "P", help_heading = "Tokens: token API")]
+    pub token_pointer: Option<String>,
+    /// JSON pointer to the seconds left
+    #[arg(long, value_name = "P", help_heading = "Tokens: token API")]
+    pub expires_in_pointer: Option<String>,
+    /// JSON pointer to the Unix time it expires at
+    #[arg(long, value_name = "P", help_heading = "Tokens: token API")]
+    pub expires_at_pointer: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,8 +240,13 @@ pub enum PushCommand {
 pub enum TokenCommand {
     /// The component_access_token's expiry (the token itself is never printed)
     Show,
-    /// Fetch a new component_access_token now
-    Refresh,
+    /// Fetch a new component_access_token now. On a shared profile this replaces the backend's
+    /// token for every service that reads it: refused without --yes (and on a read-only one).
+    Refresh {
+        /// Confirm a refresh in the shared store
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -189,8 +289,14 @@ pub enum AuthorizersCommand {
 pub enum AuthorizerCommand {
     /// Fetch and show an authorizer's info and token status
     Show { appid: String },
-    /// Refresh its authorizer_access_token from the stored refresh token
-    RefreshToken { appid: String },
+    /// Refresh its authorizer_access_token from the stored refresh token (on a shared profile:
+    /// in the shared store, with --yes)
+    RefreshToken {
+        appid: String,
+        /// Confirm a refresh in the shared store
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -23,7 +23,7 @@ use wxopen_core::{app_info, paths};
     version,
     about = "WxOpen Console: operate a WeChat Open Platform third-party platform from the command line",
     long_about = None,
-    after_help = "Secrets (`profile add`) come from WXOPEN_APPSECRET, WXOPEN_TOKEN and WXOPEN_AES_KEY or a prompt without echo, never from the command line.\n\nThe sandbox profile (`profile add --sandbox`) runs the WeChat simulator inside each wxopen command: its state (authorizations, options, tokens) does not persist across runs. For a persistent simulator, run `wxopen sandbox serve` and add a normal profile pointing at it: `WXOPEN_APPSECRET=… WXOPEN_TOKEN=… WXOPEN_AES_KEY=… wxopen profile add --name s --appid <printed appid> --api-base http://127.0.0.1:PORT` with the printed secrets."
+    after_help = "Secrets (`profile add`) come from WXOPEN_APPSECRET, WXOPEN_TOKEN and WXOPEN_AES_KEY or a prompt without echo, never from the command line. Team mode (`profile add --token-source redis|http`): the Redis password from WXOPEN_REDIS_PASSWORD and a token API header from WXOPEN_TOKEN_API_HEADER, or a prompt.\n\nThe sandbox profile (`profile add --sandbox`) runs the WeChat simulator inside each wxopen command: its state (authorizations, options, tokens) does not persist across runs. For a persistent simulator, run `wxopen sandbox serve` and add a normal profile pointing at it: `WXOPEN_APPSECRET=… WXOPEN_TOKEN=… WXOPEN_AES_KEY=… wxopen profile add --name s --appid <printed appid> --api-base http://127.0.0.1:PORT` with the printed secrets."
 )]
 struct Cli {
     /// Data directory (default: the OS app-data dir; env WXOPEN_DATA_DIR)

@@ -13,6 +13,9 @@ use wxopen_core::error::{CoreError, CoreResult};
 pub struct Out {
     pub json: Value,
     pub text: String,
+    /// The command ran and printed its report, but the report is a failure (`wxopen profile
+    /// test` found a key missing): exit non-zero all the same, so scripts notice.
+    pub failed: bool,
 }
 
 /// An [`Out`] from a serializable answer and its text form.
@@ -21,6 +24,7 @@ pub fn out<T: Serialize>(value: &T, text: impl Into<String>) -> CoreResult<Out> 
         json: serde_json::to_value(value)
             .map_err(|e| CoreError::Internal(format!("cannot encode the answer: {e}")))?,
         text: text.into(),
+        failed: false,
     })
 }
 
@@ -36,7 +40,7 @@ pub fn print(result: CoreResult<Out>, json: bool) -> i32 {
             } else if !o.text.is_empty() {
                 println!("{}", o.text.trim_end());
             }
-            0
+            i32::from(o.failed)
         }
         Err(e) => {
             print_error(&e, json);

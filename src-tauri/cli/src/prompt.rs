@@ -46,6 +46,26 @@ pub async fn read_secret(env: &str, prompt: &str) -> CoreResult<Option<Zeroizing
     Ok((!line.is_empty()).then_some(line))
 }
 
+/// An optional secret (team mode's Redis password, a token API header): `env` when it is set
+/// (empty: none), else a no-echo prompt when stdin is a terminal, else `None`. Never a line of
+/// stdin: a script that pipes something else in must not have it taken for a password.
+/// `Some("")` means "none" (removes a stored one); `None` keeps what is stored. At a prompt an
+/// empty answer means none for a new profile (`fresh`), and keeps the stored one otherwise.
+pub async fn optional_secret(env: &str, prompt: &str, fresh: bool) -> CoreResult<Option<String>> {
+    if let Ok(v) = std::env::var(env) {
+        return Ok(Some(v.trim().to_owned()));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let line = prompt_no_echo(prompt).await?;
+    Ok(match (line.is_empty(), fresh) {
+        (false, _) => Some(line.as_str().to_owned()),
+        (true, true) => Some(String::new()),
+        (true, false) => None,
+    })
+}
+
 /// Runs its action when dropped: on the normal path, on an early return, on a panic.
 pub struct OnDrop<F: FnMut()>(Option<F>);
 

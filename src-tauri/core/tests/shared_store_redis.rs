@@ -194,5 +194,5 @@ async fn a_wrong_password_a_dead_server_and_a_password_in_the_url_are_clear_erro
         .err()
         .unwrap();
     assert!(matches!(err, SharedStoreError::Unreachable { .. }), "{err}");
-    assert!(err.hint().contains("Redis runs"));
+    assert!(err.hint().contains("store runs"));
 }

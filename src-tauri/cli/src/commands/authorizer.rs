@@ -34,7 +34,8 @@ pub async fn run(console: &Console, g: &Globals, cmd: AuthorizerCommand) -> Core
             );
             out(&v, text)
         }
-        AuthorizerCommand::RefreshToken { appid } => {
+        AuthorizerCommand::RefreshToken { appid, yes } => {
+            super::token::confirm_shared_refresh(&rt, Some(&appid), yes)?;
             let s = console.refresh_authorizer_token(&rt, &appid).await?;
             let text = format!(
                 "authorizer_access_token of {} refreshed, expires {}",

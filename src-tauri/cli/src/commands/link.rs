@@ -45,5 +45,9 @@ pub async fn run(console: &Console, g: &Globals, cmd: LinkCommand) -> CoreResult
             m.remove("mobile_qr_svg");
         }
     }
-    Ok(Out { json: doc, text })
+    Ok(Out {
+        json: doc,
+        text,
+        failed: false,
+    })
 }

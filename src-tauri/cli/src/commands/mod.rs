@@ -3,15 +3,18 @@
 mod auth;
 mod authorizer;
 mod authorizers;
+mod layout_file;
 mod link;
 mod maintenance;
 mod open;
 mod option;
 mod profile;
+mod profile_test;
 mod push;
 mod quota;
 mod ticket;
 mod token;
+mod token_flags;
 
 use crate::args::ConsoleCommand;
 use crate::context::Globals;
@@ -21,7 +24,7 @@ use wxopen_core::service::Console;
 
 pub async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> CoreResult<Out> {
     match cmd {
-        ConsoleCommand::Profile(c) => profile::run(console, c).await,
+        ConsoleCommand::Profile(c) => profile::run(console, g, c).await,
         ConsoleCommand::Ticket(c) => ticket::run(console, g, c).await,
         ConsoleCommand::Push(c) => push::run(console, g, c).await,
         ConsoleCommand::Token(c) => token::run(console, g, c).await,

@@ -47,7 +47,11 @@ pub async fn run(console: &Console, g: &Globals, cmd: PushCommand) -> CoreResult
         let shown: Value = serde_json::from_str(&wxopen_core::service::push::redacted_json(&ev))
             .unwrap_or(Value::Null);
         let text = serde_json::to_string_pretty(&shown).unwrap_or_default();
-        Ok(Out { json: shown, text })
+        Ok(Out {
+            json: shown,
+            text,
+            failed: false,
+        })
     }
 }
 

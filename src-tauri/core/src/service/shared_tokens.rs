@@ -174,9 +174,16 @@ impl SharedTokens {
             }
             Backend::Http(api) => api.read(item, &self.component_appid, authorizer).await?,
         };
+        self.remember(&reading, authorizer);
+        Ok(reading)
+    }
+
+    /// What the key holds now, for the badge and `token show`: a reading, or what a refresh
+    /// just wrote (else they would go on showing the token it replaced).
+    fn remember(&self, reading: &KeyReading, authorizer: Option<&str>) {
         let t = now();
         let read = KeyRead {
-            item,
+            item: reading.item,
             authorizer_appid: authorizer.map(str::to_owned),
             key: reading.key.clone(),
             ttl_secs: reading.ttl_secs,
@@ -187,8 +194,7 @@ impl SharedTokens {
         self.last
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert((item, read.authorizer_appid.clone()), read);
-        Ok(reading)
+            .insert((reading.item, read.authorizer_appid.clone()), read);
     }
 
     fn borrowed(&self, reading: KeyReading) -> Borrowed {
@@ -443,7 +449,7 @@ impl Console {
                                 Some(ttl),
                             )
                             .await?;
-                        Ok(s.borrowed(KeyReading {
+                        let written = KeyReading {
                             item: Item::ComponentToken,
                             key: key.clone(),
                             ttl_secs: Some(ttl),
@@ -451,7 +457,9 @@ impl Console {
                                 token: answer.component_access_token,
                                 expires_at: Some(expires_at),
                             },
-                        }))
+                        };
+                        s.remember(&written, None);
+                        Ok(s.borrowed(written))
                     }
                     .await;
                     let released = store.unlock(lock).await;
@@ -550,7 +558,7 @@ impl Console {
                             }
                         }
                     }
-                    Ok(s.borrowed(KeyReading {
+                    let written = KeyReading {
                         item: Item::AuthorizerToken,
                         key: key.clone(),
                         ttl_secs: Some(ttl),
@@ -558,7 +566,9 @@ impl Console {
                             token: answer.authorizer_access_token,
                             expires_at: Some(expires_at),
                         },
-                    }))
+                    };
+                    s.remember(&written, Some(appid));
+                    Ok(s.borrowed(written))
                 }
                 .await;
                 let released = store.unlock(lock).await;
