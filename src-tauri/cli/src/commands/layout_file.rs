@@ -58,13 +58,7 @@ fn key_of(item: Item) -> &'static str {
 }
 
 fn item_of(e: &LayoutError) -> Item {
-    match e {
-        LayoutError::Empty { item }
-        | LayoutError::UnknownPlaceholder { item, .. }
-        | LayoutError::MissingAuthorizer { item, .. }
-        | LayoutError::UnexpectedAuthorizer { item, .. }
-        | LayoutError::Unclosed { item, .. } => *item,
-    }
+    e.item()
 }
 
 /// Reads and checks the layout file.

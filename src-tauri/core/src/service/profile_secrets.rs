@@ -39,7 +39,7 @@ pub(crate) fn store_secrets(
 pub(crate) fn store_shared_secrets(
     secrets: &dyn SecretStore,
     appid: &str,
-    shared: &super::profiles::SharedInput,
+    shared: &super::shared_input::SharedInput,
     fresh: bool,
 ) -> CoreResult<()> {
     for (name, value) in [

@@ -8,11 +8,11 @@ use super::profile_secrets::{
     store_shared_secrets,
 };
 use super::proxy_url;
+pub use super::shared_input::{SharedInput, TokensEdit};
 use super::{validate, Console};
 use crate::error::{CoreError, CoreResult};
 use crate::local_backend;
 use crate::secrets::{SecretName, SecretStatus, SecretStore};
-use crate::shared_store::SharedSource;
 use crate::store::profiles::{NewProfile, OptionApi, ProfileRow, ProfileUpdate, TokenSourceKind};
 use wxopen_wechat::client::DEFAULT_API_BASE;
 
@@ -36,30 +36,6 @@ pub struct ProfileInput {
     /// Borrow the tokens from the platform's backend (team mode); `None`: this console owns them.
     #[serde(default)]
     pub shared: Option<SharedInput>,
-}
-
-/// A shared profile's token source, with the secrets it needs (to the keychain, never back).
-#[derive(Clone, Deserialize, specta::Type)]
-pub struct SharedInput {
-    pub source: SharedSource,
-    /// The Redis password; `None` keeps the stored one, `""` removes it.
-    #[serde(default)]
-    pub redis_password: Option<String>,
-    /// The token API header's value; `None` keeps the stored one, `""` removes it.
-    #[serde(default)]
-    pub header_value: Option<String>,
-}
-
-/// How a profile's tokens change.
-// One value per profile edit, moved once: boxing the big variant would buy nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Deserialize, specta::Type)]
-#[serde(tag = "mode", rename_all = "snake_case")]
-pub enum TokensEdit {
-    /// This console owns the tokens (fetches and refreshes them).
-    Local,
-    /// Borrow them from the backend.
-    Shared(SharedInput),
 }
 
 impl std::fmt::Debug for ProfileInput {

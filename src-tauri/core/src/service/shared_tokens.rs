@@ -19,20 +19,16 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::console::ConsoleOptions;
+use super::cached_token::CachedToken;
+use super::options::ConsoleOptions;
 use super::single_flight::TokenCell;
-use super::token_source::CachedToken;
-use super::{now, Console, ProfileRt};
+use crate::clock::now;
 use crate::error::{CoreError, CoreResult, ErrorBody};
 use crate::secrets::{masked_tail, SecretName, SecretStore, Sensitive};
 use crate::shared_store::{
     HttpTokens, Item, KeyLayout, KeyReading, RedisStore, RedisTarget, SharedSource,
     SharedStoreError,
 };
-use crate::store::types::Status as AuthorizerStatus;
-
-/// How long a refresh's lock lasts if its holder dies (WxJava's RedisTemplate lock uses 60 s).
-const LOCK_LEASE: Duration = Duration::from_secs(60);
 
 /// A token as borrowed, with when it was read.
 #[derive(Clone)]
@@ -102,7 +98,7 @@ pub struct SharedTest {
 }
 
 #[derive(Clone)]
-enum Backend {
+pub(crate) enum Backend {
     Redis(RedisStore, KeyLayout),
     Http(HttpTokens),
 }
@@ -113,12 +109,12 @@ pub struct SharedTokens {
     component_appid: String,
     secrets: Arc<dyn SecretStore>,
     backend: tokio::sync::OnceCell<Backend>,
-    component: TokenCell<Borrowed>,
+    pub(crate) component: TokenCell<Borrowed>,
     authorizers: Mutex<HashMap<String, Arc<TokenCell<Borrowed>>>>,
     last: Mutex<HashMap<(Item, Option<String>), KeyRead>>,
     rejections: AtomicU64,
     read_interval: Duration,
-    lock_wait: Duration,
+    pub(crate) lock_wait: Duration,
     timeout: Duration,
 }
 
@@ -150,7 +146,7 @@ impl SharedTokens {
     }
 
     /// Connects on first use (a failed attempt is tried again next time).
-    async fn backend(&self) -> CoreResult<Backend> {
+    pub(crate) async fn backend(&self) -> CoreResult<Backend> {
         self.backend
             .get_or_try_init(|| {
                 connect(
@@ -165,7 +161,11 @@ impl SharedTokens {
     }
 
     /// Reads `item` from the backend's store, now.
-    async fn read(&self, item: Item, authorizer: Option<&str>) -> CoreResult<KeyReading> {
+    pub(crate) async fn read(
+        &self,
+        item: Item,
+        authorizer: Option<&str>,
+    ) -> CoreResult<KeyReading> {
         let reading = match self.backend().await? {
             Backend::Redis(store, layout) => {
                 store
@@ -180,7 +180,7 @@ impl SharedTokens {
 
     /// What the key holds now, for the badge and `token show`: a reading, or what a refresh
     /// just wrote (else they would go on showing the token it replaced).
-    fn remember(&self, reading: &KeyReading, authorizer: Option<&str>) {
+    pub(crate) fn remember(&self, reading: &KeyReading, authorizer: Option<&str>) {
         let t = now();
         let read = KeyRead {
             item: reading.item,
@@ -197,7 +197,7 @@ impl SharedTokens {
             .insert((reading.item, read.authorizer_appid.clone()), read);
     }
 
-    fn borrowed(&self, reading: KeyReading) -> Borrowed {
+    pub(crate) fn borrowed(&self, reading: KeyReading) -> Borrowed {
         let t = now();
         // A token that says nothing of its expiry is trusted only until the next read.
         let expires_at = reading
@@ -216,7 +216,7 @@ impl SharedTokens {
         b.read_at.elapsed() < self.read_interval && b.token.expires_at > now()
     }
 
-    fn authorizer_cell(&self, appid: &str) -> Arc<TokenCell<Borrowed>> {
+    pub(crate) fn authorizer_cell(&self, appid: &str) -> Arc<TokenCell<Borrowed>> {
         let mut map = self.authorizers.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(appid.to_string()).or_default().clone()
     }
@@ -379,399 +379,4 @@ async fn connect(
             Ok(Backend::Http(HttpTokens::new(h.clone(), header, timeout)?))
         }
     }
-}
-
-impl Console {
-    fn shared_of<'a>(&self, rt: &'a ProfileRt) -> CoreResult<&'a SharedTokens> {
-        rt.source.shared().ok_or_else(|| {
-            CoreError::Refused(format!(
-                "profile {:?} owns its tokens: it has no shared store",
-                rt.profile.name
-            ))
-        })
-    }
-
-    /// The store and layout a refresh writes to, or why it may not.
-    async fn writable(&self, s: &SharedTokens) -> CoreResult<(RedisStore, KeyLayout)> {
-        match s.backend().await? {
-            Backend::Http(_) => Err(SharedStoreError::ReadOnly {
-                kind: "a token API (borrow only)",
-            }
-            .into()),
-            Backend::Redis(..) if !s.source.writes() => {
-                Err(SharedStoreError::ReadOnly { kind: "Redis" }.into())
-            }
-            Backend::Redis(store, layout) => Ok((store, layout)),
-        }
-    }
-
-    /// *Refresh in the shared store*, component token: under the lock, re-read, fetch only if
-    /// nobody refreshed meanwhile, write back as the backend would. Every service that reads the
-    /// key switches to the token written.
-    pub(crate) async fn shared_refresh_component(&self, rt: &ProfileRt) -> CoreResult<()> {
-        let s = self.shared_of(rt)?;
-        let (store, layout) = self.writable(s).await?;
-        let key = layout.key(Item::ComponentToken, rt.appid(), None).ok_or(
-            SharedStoreError::NotKept {
-                item: Item::ComponentToken,
-            },
-        )?;
-        let before = current_token(s, &s.component, None).await?;
-        let lock_key = layout
-            .lock_key(Item::ComponentToken, None)
-            .unwrap_or_else(|| format!("wxopen:lock:{key}"));
-        s.component
-            .get_or_load(
-                |b| Some(b.token.token.expose()) != before.as_ref(),
-                || async {
-                    let lock = store.lock(&lock_key, LOCK_LEASE, s.lock_wait).await?;
-                    let result: CoreResult<Borrowed> = async {
-                        if let Some(now_there) = reread(s, Item::ComponentToken, None).await? {
-                            if Some(&now_there.stored.token) != before.as_ref() {
-                                return Ok(s.borrowed(now_there));
-                            }
-                        }
-                        let ticket = self.shared_ticket(rt, s).await?;
-                        let secret = self.secret(rt.appid(), SecretName::AppSecret)?;
-                        let fetched_at = now();
-                        let answer = rt
-                            .client
-                            .component_token(rt.appid(), secret.expose(), &ticket)
-                            .await?;
-                        let expires_at = crate::clock::expiry(fetched_at, answer.expires_in);
-                        let ttl = answer.expires_in - layout.component_ttl_margin_secs;
-                        store
-                            .write(
-                                &key,
-                                &layout
-                                    .value
-                                    .encode(&answer.component_access_token, expires_at),
-                                Some(ttl),
-                            )
-                            .await?;
-                        let written = KeyReading {
-                            item: Item::ComponentToken,
-                            key: key.clone(),
-                            ttl_secs: Some(ttl),
-                            stored: crate::shared_store::Stored {
-                                token: answer.component_access_token,
-                                expires_at: Some(expires_at),
-                            },
-                        };
-                        s.remember(&written, None);
-                        Ok(s.borrowed(written))
-                    }
-                    .await;
-                    let released = store.unlock(lock).await;
-                    let b = result?;
-                    released?;
-                    Ok::<_, CoreError>(b)
-                },
-            )
-            .await?;
-        Ok(())
-    }
-
-    /// *Refresh in the shared store*, an authorizer's token (its refresh token from Redis when
-    /// the layout keeps it, else from SQLite).
-    pub(crate) async fn shared_refresh_authorizer(
-        &self,
-        rt: &ProfileRt,
-        appid: &str,
-    ) -> CoreResult<()> {
-        let s = self.shared_of(rt)?;
-        let (store, layout) = self.writable(s).await?;
-        let key = layout
-            .key(Item::AuthorizerToken, rt.appid(), Some(appid))
-            .ok_or(SharedStoreError::NotKept {
-                item: Item::AuthorizerToken,
-            })?;
-        let cell = s.authorizer_cell(appid);
-        let before = current_token(s, &cell, Some(appid)).await?;
-        let lock_key = layout
-            .lock_key(Item::AuthorizerToken, Some(appid))
-            .unwrap_or_else(|| format!("wxopen:lock:{key}"));
-        cell.get_or_load(
-            |b| Some(b.token.token.expose()) != before.as_ref(),
-            || async {
-                let lock = store.lock(&lock_key, LOCK_LEASE, s.lock_wait).await?;
-                let result: CoreResult<Borrowed> = async {
-                    if let Some(now_there) = reread(s, Item::AuthorizerToken, Some(appid)).await? {
-                        if Some(&now_there.stored.token) != before.as_ref() {
-                            return Ok(s.borrowed(now_there));
-                        }
-                    }
-                    let refresh = self.shared_refresh_token(rt, appid).await?;
-                    let fetched_at = now();
-                    let result = self
-                        .with_component_token(rt, |ct| {
-                            let client = rt.client.clone();
-                            let component = rt.appid().to_string();
-                            let appid = appid.to_string();
-                            let refresh = refresh.clone();
-                            async move {
-                                client
-                                    .authorizer_token(&ct, &component, &appid, &refresh)
-                                    .await
-                            }
-                        })
-                        .await;
-                    let answer = match result {
-                        Err(CoreError::WeChat(e)) if e.errcode() == Some(61023) => {
-                            self.store.set_authorizer_status(
-                                rt.id(),
-                                appid,
-                                AuthorizerStatus::NeedsReauth,
-                            )?;
-                            return Err(CoreError::NeedsReauth {
-                                appid: appid.to_string(),
-                            });
-                        }
-                        other => other?,
-                    };
-                    let expires_at = crate::clock::expiry(fetched_at, answer.expires_in);
-                    let ttl = answer.expires_in - layout.authorizer_ttl_margin_secs;
-                    store
-                        .write(
-                            &key,
-                            &layout
-                                .value
-                                .encode(&answer.authorizer_access_token, expires_at),
-                            Some(ttl),
-                        )
-                        .await?;
-                    if let Some(new_refresh) = answer
-                        .authorizer_refresh_token
-                        .as_deref()
-                        .filter(|r| !r.is_empty())
-                    {
-                        // Never lost: SQLite first, then the backend's key (no TTL, as WxJava writes it).
-                        self.store
-                            .authorizer_token_put_refresh(rt.id(), appid, new_refresh)?;
-                        if let Some(rkey) =
-                            layout.key(Item::AuthorizerRefreshToken, rt.appid(), Some(appid))
-                        {
-                            if new_refresh != refresh {
-                                store
-                                    .write(&rkey, &layout.value.encode(new_refresh, 0), None)
-                                    .await?;
-                            }
-                        }
-                    }
-                    let written = KeyReading {
-                        item: Item::AuthorizerToken,
-                        key: key.clone(),
-                        ttl_secs: Some(ttl),
-                        stored: crate::shared_store::Stored {
-                            token: answer.authorizer_access_token,
-                            expires_at: Some(expires_at),
-                        },
-                    };
-                    s.remember(&written, Some(appid));
-                    Ok(s.borrowed(written))
-                }
-                .await;
-                let released = store.unlock(lock).await;
-                let b = result?;
-                released?;
-                Ok::<_, CoreError>(b)
-            },
-        )
-        .await?;
-        Ok(())
-    }
-
-    /// The ticket for a refresh: the backend's, else one pasted here (a ticket is no token:
-    /// using it takes nothing from anybody).
-    async fn shared_ticket(&self, rt: &ProfileRt, s: &SharedTokens) -> CoreResult<String> {
-        match s.read(Item::Ticket, None).await {
-            Ok(r) => Ok(r.stored.token),
-            Err(CoreError::Shared(
-                e @ (SharedStoreError::NotKept { .. }
-                | SharedStoreError::Missing { .. }
-                | SharedStoreError::Expired { .. }),
-            )) => match self.store.latest_ticket(rt.id())? {
-                Some(t) => Ok(t.ticket.expose().clone()),
-                None => Err(e.into()),
-            },
-            Err(e) => Err(e),
-        }
-    }
-
-    /// An authorizer's refresh token on a shared profile: from the backend's store when its
-    /// layout keeps one (and recovered into SQLite when SQLite lacks it), else from SQLite.
-    pub async fn shared_refresh_token(&self, rt: &ProfileRt, appid: &str) -> CoreResult<String> {
-        let s = self.shared_of(rt)?;
-        let local = self.store.authorizer_token_get(rt.id(), appid)?;
-        match s.read(Item::AuthorizerRefreshToken, Some(appid)).await {
-            Ok(r) => {
-                if local.is_none() {
-                    self.store
-                        .authorizer_token_put_refresh(rt.id(), appid, &r.stored.token)?;
-                }
-                Ok(r.stored.token)
-            }
-            Err(CoreError::Shared(
-                SharedStoreError::NotKept { .. } | SharedStoreError::Missing { .. },
-            )) if local.is_some() => Ok(local
-                .map(|l| l.refresh_token.expose().clone())
-                .unwrap_or_default()),
-            Err(CoreError::Shared(SharedStoreError::NotKept { .. })) => Err(CoreError::NotFound(
-                format!("a refresh token for authorizer {appid} (the backend's layout keeps none in Redis, and this console has none: run `wxopen authorizers sync`)"),
-            )),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// The badge's facts of a shared profile (`None`: the profile owns its tokens).
-    pub fn shared_info(&self, rt: &ProfileRt) -> Option<SharedInfo> {
-        rt.source.shared().map(SharedTokens::info)
-    }
-
-    /// *Test*: reads every key this profile uses (the ticket, the component token, and for
-    /// `authorizer` its token and refresh token) and reports presence, TTL and a tail, never a
-    /// value. Writes nothing.
-    pub async fn shared_test(
-        &self,
-        rt: &ProfileRt,
-        authorizer: Option<&str>,
-    ) -> CoreResult<SharedTest> {
-        let s = self.shared_of(rt)?;
-        Ok(probe(s, authorizer).await)
-    }
-
-    /// *Test* of settings not saved yet (the profile form): the same report.
-    pub async fn shared_test_settings(
-        &self,
-        component_appid: &str,
-        shared: &super::profiles::SharedInput,
-        authorizer: Option<&str>,
-    ) -> CoreResult<SharedTest> {
-        let appid = super::validate::appid(component_appid)?;
-        shared.source.check()?;
-        // The form's secrets, else the ones stored for this appid: in memory only, for this test.
-        let secrets = crate::secrets::MemoryStore::default();
-        for (name, given) in [
-            (SecretName::RedisPassword, &shared.redis_password),
-            (SecretName::TokenApiHeader, &shared.header_value),
-        ] {
-            let value = match given.as_deref() {
-                Some("") => None,
-                Some(v) => Some(Sensitive::new(v.to_owned())),
-                None => self.secrets.get(&appid, name)?,
-            };
-            if let Some(v) = value {
-                secrets.set(&appid, name, &v)?;
-            }
-        }
-        let s = SharedTokens::new(
-            shared.source.clone(),
-            &appid,
-            Arc::new(secrets),
-            &self.options,
-        )?;
-        Ok(probe(&s, authorizer).await)
-    }
-}
-
-/// The token in the cell, else in the store (missing or expired: none).
-async fn current_token(
-    s: &SharedTokens,
-    cell: &TokenCell<Borrowed>,
-    authorizer: Option<&str>,
-) -> CoreResult<Option<String>> {
-    if let Some(b) = cell.peek().await {
-        return Ok(Some(b.token.token.expose().clone()));
-    }
-    let item = if authorizer.is_some() {
-        Item::AuthorizerToken
-    } else {
-        Item::ComponentToken
-    };
-    Ok(reread(s, item, authorizer).await?.map(|r| r.stored.token))
-}
-
-/// `item` as the store holds it now; `None` when missing or expired (a refresh replaces it).
-async fn reread(
-    s: &SharedTokens,
-    item: Item,
-    authorizer: Option<&str>,
-) -> CoreResult<Option<KeyReading>> {
-    match s.read(item, authorizer).await {
-        Ok(r) => Ok(Some(r)),
-        Err(CoreError::Shared(
-            SharedStoreError::Missing { .. } | SharedStoreError::Expired { .. },
-        )) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-async fn probe(s: &SharedTokens, authorizer: Option<&str>) -> SharedTest {
-    let info = s.info();
-    let mut report = SharedTest {
-        kind: info.kind,
-        location: info.location,
-        layout: info.layout,
-        writes: info.writes,
-        reachable: true,
-        error: None,
-        keys: Vec::new(),
-    };
-    if let Err(e) = s.backend().await {
-        report.reachable = false;
-        report.error = Some(e.body());
-        return report;
-    }
-    let mut items = vec![(Item::Ticket, None), (Item::ComponentToken, None)];
-    if let Some(a) = authorizer {
-        items.push((Item::AuthorizerToken, Some(a)));
-        items.push((Item::AuthorizerRefreshToken, Some(a)));
-    }
-    for (item, a) in items {
-        let probe = match s.read(item, a).await {
-            Ok(r) => KeyProbe {
-                item,
-                authorizer_appid: a.map(str::to_owned),
-                key: Some(r.key),
-                present: true,
-                ttl_secs: r.ttl_secs,
-                tail: Some(masked_tail(&r.stored.token)),
-                error: None,
-            },
-            Err(e) => {
-                let key = match &e {
-                    CoreError::Shared(
-                        SharedStoreError::Missing { key }
-                        | SharedStoreError::Expired { key, .. }
-                        | SharedStoreError::Malformed { key, .. }
-                        | SharedStoreError::Command { key, .. },
-                    ) => Some(key.clone()),
-                    _ => None,
-                };
-                KeyProbe {
-                    item,
-                    authorizer_appid: a.map(str::to_owned),
-                    key,
-                    present: !matches!(
-                        e,
-                        CoreError::Shared(
-                            SharedStoreError::Missing { .. } | SharedStoreError::NotKept { .. }
-                        )
-                    ) && !matches!(
-                        e,
-                        CoreError::Shared(
-                            SharedStoreError::Unreachable { .. }
-                                | SharedStoreError::Timeout { .. }
-                                | SharedStoreError::Auth { .. }
-                        )
-                    ),
-                    ttl_secs: None,
-                    tail: None,
-                    error: Some(e.body()),
-                }
-            }
-        };
-        report.keys.push(probe);
-    }
-    report
 }

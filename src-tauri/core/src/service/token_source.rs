@@ -3,31 +3,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::console::ConsoleOptions;
+pub use super::cached_token::{CachedToken, REFRESH_MARGIN, TICKET_TTL};
+use super::options::ConsoleOptions;
 use super::shared_tokens::SharedTokens;
 use super::single_flight::TokenCell;
-use crate::clock::now;
 use crate::error::{CoreError, CoreResult};
-use crate::secrets::{SecretStore, Sensitive};
+use crate::secrets::SecretStore;
 use crate::store::profiles::{ProfileRow, TokenSourceKind};
-
-/// Refresh a token when fewer than this many seconds remain (10 min).
-pub const REFRESH_MARGIN: i64 = 600;
-/// A component_verify_ticket is valid this long (12 h).
-pub const TICKET_TTL: i64 = 12 * 3600;
-
-/// A cached access token.
-#[derive(Clone, Debug)]
-pub struct CachedToken {
-    pub token: Sensitive<String>,
-    pub expires_at: i64,
-}
-
-impl CachedToken {
-    pub(crate) fn fresh(&self) -> bool {
-        self.expires_at - now() > REFRESH_MARGIN
-    }
-}
 
 /// Where a profile's tokens come from. The one place that decides it: every token the console
 /// uses is asked of this.

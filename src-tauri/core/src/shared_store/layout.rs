@@ -85,6 +85,20 @@ pub enum LayoutError {
     Whitespace { item: Item, template: String },
 }
 
+impl LayoutError {
+    /// The item whose template is wrong.
+    pub fn item(&self) -> Item {
+        match self {
+            LayoutError::Empty { item }
+            | LayoutError::UnknownPlaceholder { item, .. }
+            | LayoutError::MissingAuthorizer { item, .. }
+            | LayoutError::UnexpectedAuthorizer { item, .. }
+            | LayoutError::Unclosed { item, .. }
+            | LayoutError::Whitespace { item, .. } => *item,
+        }
+    }
+}
+
 const COMPONENT: &str = "{component_appid}";
 const AUTHORIZER: &str = "{authorizer_appid}";
 
