@@ -263,7 +263,9 @@ async fn calls(
     match q.path {
         Some(path) => {
             let calls = ctl.calls_on(&path);
-            Json(json!({"path": path, "calls": calls.calls, "without_token": calls.without_token, "tokens": calls.tokens, "tokens_dropped": calls.tokens_dropped}))
+            Json(
+                json!({"path": path, "calls": calls.calls, "without_token": calls.without_token, "tokens": calls.tokens, "tokens_dropped": calls.tokens_dropped}),
+            )
         }
         None => Json(json!({"paths": ctl.shared.lock().call_tokens.all()})),
     }
