@@ -242,7 +242,14 @@ impl Cli {
     fn new() -> Cli {
         Cli {
             dir: tempfile::tempdir().unwrap(),
-            service: format!("wxopen-cli-backend-test-{}", std::process::id()),
+            service: format!(
+                "wxopen-cli-backend-test-{}-{}",
+                std::process::id(),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos()
+            ),
         }
     }
 
@@ -336,17 +343,32 @@ impl Cli {
 }
 
 #[test]
-fn a_shared_cli_profile_borrows_what_the_played_backend_wrote() {
+fn a_shared_cli_profile_borrows_what_the_played_backend_wrote_wxjava() {
+    borrows_what_the_played_backend_wrote("wxjava", |appid| {
+        format!("wechat_component_access_token:{appid}")
+    });
+}
+
+#[test]
+fn a_shared_cli_profile_borrows_what_the_played_backend_wrote_wechatpy() {
+    // JSON strings: the console must decode them (a raw read would send `"…"` as the token).
+    borrows_what_the_played_backend_wrote("wechatpy", |appid| {
+        format!("wechatpy:{appid}_component_access_token")
+    });
+}
+
+fn borrows_what_the_played_backend_wrote(layout: &str, ct_key: fn(&str) -> String) {
     let port = free_port();
     let _redis = redis_server(port);
-    let (serve, info) = serve(port, "wxjava");
+    let (serve, info) = serve(port, layout);
     let appid = info["component_appid"].as_str().unwrap();
-    let ct = redis_cli(
-        port,
-        &["GET", &format!("wechat_component_access_token:{appid}")],
-    );
+    let stored = redis_cli(port, &["GET", &ct_key(appid)]);
+    let ct = match layout {
+        "wechatpy" => serde_json::from_str::<String>(&stored).unwrap(),
+        _ => stored,
+    };
     let cli = Cli::new();
-    cli.add_shared_profile(&info, port, "wxjava");
+    cli.add_shared_profile(&info, port, layout);
 
     let shown = cli.ok(&["--profile", "team", "token", "show"]);
     assert!(!shown.to_string().contains(&ct), "never the token itself");
