@@ -6,6 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -78,9 +79,9 @@ fn ttl(port: u16, key: &str) -> i64 {
     redis_cli(port, &["TTL", key]).parse().unwrap()
 }
 
-/// Starts `wxopen sandbox serve --json --backend-redis …`; returns it and its first line (printed
-/// once the backend has written).
-fn serve(redis_port: u16, layout: &str) -> (Proc, Value) {
+/// Starts `wxopen sandbox serve --json --backend-redis …` (checking its keys every second);
+/// returns it, its first line (printed once the backend has written) and its later lines.
+fn serve(redis_port: u16, layout: &str) -> (Proc, Value, mpsc::Receiver<String>) {
     let url = format!("redis://127.0.0.1:{redis_port}/0");
     let mut child = Command::new(env!("CARGO_BIN_EXE_wxopen"))
         .args([
@@ -93,20 +94,27 @@ fn serve(redis_port: u16, layout: &str) -> (Proc, Value) {
             "40",
         ])
         .args(["--backend-redis", &url, "--backend-layout", layout])
-        .args(["--backend-authorizers", "5"])
+        .args(["--backend-authorizers", "5", "--backend-check-secs", "1"])
         .env("WXOPEN_REDIS_PASSWORD", PASSWORD)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    out.read_line(&mut line).unwrap();
     let proc = Proc(child);
     let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
-    (proc, v)
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in out.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (proc, v, rx)
 }
 
 /// `GET` a guarded `/sandbox/*` route of the running simulator.
@@ -134,10 +142,10 @@ fn control(info: &Value, path_and_query: &str) -> Value {
 }
 
 #[test]
-fn serve_writes_the_wxjava_keys_with_their_ttls_and_no_value_is_printed() {
+fn serve_writes_the_wxjava_keys_with_their_ttls_refreshes_them_when_due_and_prints_no_value() {
     let port = free_port();
     let _redis = redis_server(port);
-    let (serve, info) = serve(port, "wxjava");
+    let (serve, info, lines) = serve(port, "wxjava");
     let appid = info["component_appid"].as_str().unwrap();
     let backend = &info["backend"];
     assert_eq!(backend["layout"], "wxjava");
@@ -187,6 +195,32 @@ fn serve_writes_the_wxjava_keys_with_their_ttls_and_no_value_is_printed() {
     assert_eq!(
         exchanges["tokens"][&ct], 5,
         "with the component token it wrote"
+    );
+
+    // While it runs, a token whose key is about to expire is refreshed (the next check prints it).
+    redis_cli(port, &["EXPIRE", &ct_key, "100"]);
+    let line = lines
+        .recv_timeout(Duration::from_secs(30))
+        .expect("a refresh within 30 checks");
+    let refreshed: Value = serde_json::from_str(&line).unwrap();
+    let keys: Vec<&str> = refreshed["refreshed"]["written"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, [ticket_key.as_str(), ct_key.as_str()], "{line}");
+    let new_ct = redis_cli(port, &["GET", &ct_key]);
+    assert_ne!(new_ct, ct);
+    assert!(!line.contains(&new_ct), "keys, never values");
+    assert!((6990..=7000).contains(&ttl(port, &ct_key)));
+    assert_eq!(
+        control(&info, &format!("/sandbox/calls?path={TOKEN_PATH}"))["calls"],
+        2
+    );
+    assert_eq!(
+        redis_cli(port, &["EXISTS", "componentAccessTokenLock"]),
+        "0"
     );
     drop(serve);
 }
@@ -360,7 +394,7 @@ fn a_shared_cli_profile_borrows_what_the_played_backend_wrote_wechatpy() {
 fn borrows_what_the_played_backend_wrote(layout: &str, ct_key: fn(&str) -> String) {
     let port = free_port();
     let _redis = redis_server(port);
-    let (serve, info) = serve(port, layout);
+    let (serve, info, _lines) = serve(port, layout);
     let appid = info["component_appid"].as_str().unwrap();
     let stored = redis_cli(port, &["GET", &ct_key(appid)]);
     let ct = match layout {

@@ -124,8 +124,8 @@ async fn wxjava_keys_as_its_storage_writes_them_and_refreshed_only_when_due() {
     assert!(first.not_kept.is_empty(), "WxJava keeps all four items");
     let ct_key = format!("wechat_component_access_token:{appid}");
     let ticket_key = format!("wechat_component_verify_ticket:{appid}");
-    assert_eq!(keys_of(&first, Item::ComponentToken), [ct_key.clone()]);
-    assert_eq!(keys_of(&first, Item::Ticket), [ticket_key.clone()]);
+    assert_eq!(keys_of(&first, Item::ComponentToken), [ct_key.as_str()]);
+    assert_eq!(keys_of(&first, Item::Ticket), [ticket_key.as_str()]);
     let tokens = keys_of(&first, Item::AuthorizerToken);
     assert_eq!(tokens.len(), 3, "--backend-authorizers 3");
     assert_eq!(keys_of(&first, Item::AuthorizerRefreshToken).len(), 3);
@@ -157,8 +157,8 @@ async fn wxjava_keys_as_its_storage_writes_them_and_refreshed_only_when_due() {
     redis.cli(&["EXPIRE", &ct_key, "100"]);
     redis.cli(&["DEL", &tokens[1]]);
     let due = backend.tick().await.unwrap();
-    assert_eq!(keys_of(&due, Item::ComponentToken), [ct_key.clone()]);
-    assert_eq!(keys_of(&due, Item::AuthorizerToken), [tokens[1].clone()]);
+    assert_eq!(keys_of(&due, Item::ComponentToken), [ct_key.as_str()]);
+    assert_eq!(keys_of(&due, Item::AuthorizerToken), [tokens[1].as_str()]);
     assert_eq!(ctl.call_count(TOKEN_PATH), 2);
     assert_eq!(ctl.call_count(AUTH_TOKEN_PATH), 4);
     let new_ct = redis.cli(&["GET", &ct_key]);
@@ -197,7 +197,7 @@ async fn wechatpy_and_silenceper_layouts() {
     // wechatpy 2.x RedisStorage: `{prefix}:{key}`, json.dumps'ed, TTL expires_in, ticket none.
     let ct_key = format!("wechatpy:{appid}_component_access_token");
     let ticket_key = format!("wechatpy:{appid}_component_verify_ticket");
-    assert_eq!(keys_of(&r, Item::ComponentToken), [ct_key.clone()]);
+    assert_eq!(keys_of(&r, Item::ComponentToken), [ct_key.as_str()]);
     let ct = redis.cli(&["GET", &ct_key]);
     assert!(ct.starts_with('"') && ct.ends_with('"'), "{ct}");
     assert!((7190..=7200).contains(&redis.ttl(&ct_key)));

@@ -51,6 +51,8 @@ pub struct SharedInput {
 }
 
 /// How a profile's tokens change.
+// One value per profile edit, moved once: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Deserialize, specta::Type)]
 #[serde(tag = "mode", rename_all = "snake_case")]
 pub enum TokensEdit {
