@@ -127,9 +127,10 @@ def calls(sandbox, path):
     return control(sandbox, "GET", "/sandbox/calls?path=" + path)
 
 
-def wxopen(data_dir, *args):
+def wxopen(data_dir, *args, env_extra=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WXOPEN_")}
     env["WXOPEN_KEYCHAIN_SERVICE"] = "wxopen-py-interop-%d" % os.getpid()
+    env.update(env_extra or {})
     return subprocess.run(
         [WXOPEN_BIN, "--data-dir", str(data_dir), *args],
         env=env,
@@ -140,8 +141,8 @@ def wxopen(data_dir, *args):
     )
 
 
-def wxopen_ok(data_dir, *args):
-    out = wxopen(data_dir, "--json", *args)
+def wxopen_ok(data_dir, *args, env_extra=None):
+    out = wxopen(data_dir, "--json", *args, env_extra=env_extra)
     assert out.returncode == 0, "wxopen %s: %s%s" % (args, out.stdout, out.stderr)
     return json.loads(out.stdout)
 
@@ -184,6 +185,11 @@ def test_wechatpy_backend_and_our_cli_share_one_token(redis_port, sandbox, recei
         "profile", "add", "--name", "team", "--appid", appid, "--api-base", sandbox["base_url"],
         "--token-source", "redis", "--redis-url", "redis://127.0.0.1:%d/0" % redis_port,
         "--redis-layout", "wechatpy",
+        env_extra={
+            "WXOPEN_APPSECRET": sandbox["appsecret"],
+            "WXOPEN_TOKEN": sandbox["token"],
+            "WXOPEN_AES_KEY": sandbox["encoding_aes_key"],
+        },
     )
     wxopen_ok(tmp_path, "--profile", "team", "authorizers", "sync", "--details")
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::json;
 use wxopen_core::error::CoreError;
 use wxopen_core::service::play_backend::{
-    PlayBackend, PlayReport, PlaySettings, WrittenKey, DEFAULT_REFRESH_LEAD_SECS,
+    PlayBackend, PlayReport, PlaySettings, WrittenKey, DEFAULT_LOCK_WAIT, DEFAULT_REFRESH_LEAD_SECS,
 };
 use wxopen_core::shared_store::{Preset, RedisTarget};
 use wxopen_sandbox::Sandbox;
@@ -102,6 +102,7 @@ pub async fn start(plan: Plan, sandbox: &Sandbox) -> Result<Running, CoreError> 
         prefix: plan.args.backend_prefix.clone(),
         authorizers: plan.args.backend_authorizers,
         refresh_lead_secs: plan.args.backend_refresh_lead_secs,
+        lock_wait: DEFAULT_LOCK_WAIT,
     };
     let target = RedisTarget {
         url: &plan.url,

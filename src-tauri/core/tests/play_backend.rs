@@ -82,6 +82,16 @@ async fn sandbox() -> Sandbox {
 }
 
 async fn play(sb: &Sandbox, redis: &Redis, preset: Preset, lead: i64) -> PlayBackend {
+    play_prefixed(sb, redis, preset, None, lead).await
+}
+
+async fn play_prefixed(
+    sb: &Sandbox,
+    redis: &Redis,
+    preset: Preset,
+    prefix: Option<&str>,
+    lead: i64,
+) -> PlayBackend {
     let c = sb.credentials();
     let control = sb.control();
     PlayBackend::connect(
@@ -90,9 +100,10 @@ async fn play(sb: &Sandbox, redis: &Redis, preset: Preset, lead: i64) -> PlayBac
             component_appid: c.component_appid.clone(),
             appsecret: c.appsecret.clone(),
             preset,
-            prefix: None,
+            prefix: prefix.map(str::to_owned),
             authorizers: Some(3),
             refresh_lead_secs: lead,
+            lock_wait: Duration::from_millis(300),
         },
         RedisTarget {
             url: &redis.url(),
@@ -235,5 +246,59 @@ async fn wechatpy_and_silenceper_layouts() {
         "4",
         "one component and three authorizer tokens"
     );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_backends_key_prefix_is_used() {
+    let (sb, redis) = (sandbox().await, Redis::start());
+    let appid = sb.credentials().component_appid.clone();
+    let b = play_prefixed(&sb, &redis, Preset::Wxjava, Some("wx:open"), 300).await;
+    let r = b.write_all().await.unwrap();
+    assert_eq!(
+        keys_of(&r, Item::ComponentToken),
+        [format!("wx:open:wechat_component_access_token:{appid}")]
+    );
+    assert!(r.written.iter().all(|k| k.key.starts_with("wx:open:")));
+    redis.cli(&["FLUSHALL"]);
+    let b = play_prefixed(&sb, &redis, Preset::Wechatpy, Some("myapp"), 300).await;
+    b.write_all().await.unwrap();
+    let ct_key = format!("myapp:{appid}_component_access_token");
+    assert!((7190..=7200).contains(&redis.ttl(&ct_key)));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refresh_waits_for_the_backends_lock_and_gives_up_without_fetching() {
+    let (sb, redis) = (sandbox().await, Redis::start());
+    let appid = sb.credentials().component_appid.clone();
+    let b = play(&sb, &redis, Preset::Wxjava, DEFAULT_REFRESH_LEAD_SECS).await;
+    b.write_all().await.unwrap();
+    let ct_key = format!("wechat_component_access_token:{appid}");
+    let before = redis.cli(&["GET", &ct_key]);
+    // Another WxJava instance is refreshing (Jedis' lock: no TTL) while the key runs out.
+    redis.cli(&["SET", "componentAccessTokenLock", "4102444800000"]);
+    redis.cli(&["EXPIRE", &ct_key, "100"]);
+    let err = b.tick().await.unwrap_err();
+    assert_eq!(
+        err.body().code,
+        wxopen_core::error::ErrorCode::SharedStore,
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("componentAccessTokenLock"),
+        "{err}"
+    );
+    assert_eq!(redis.cli(&["GET", &ct_key]), before, "nothing written");
+    assert_eq!(sb.control().call_count(TOKEN_PATH), 1, "nothing fetched");
+    assert_eq!(
+        redis.cli(&["GET", "componentAccessTokenLock"]),
+        "4102444800000"
+    );
+    // Once the holder lets go, the next check refreshes.
+    redis.cli(&["DEL", "componentAccessTokenLock"]);
+    let r = b.tick().await.unwrap();
+    assert_eq!(keys_of(&r, Item::ComponentToken), [ct_key.as_str()]);
+    assert_eq!(sb.control().call_count(TOKEN_PATH), 2);
     sb.shutdown().await;
 }

@@ -33,7 +33,7 @@ const WXJAVA_TICKET_TTL_SECS: i64 = i32::MAX as i64;
 /// A lock's lease if we die holding it, and how long we wait for another holder (WxJava's
 /// Jedis lock: 60 s and 10 s).
 const LOCK_LEASE: Duration = Duration::from_secs(60);
-const LOCK_WAIT: Duration = Duration::from_secs(10);
+pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// api_get_authorizer_list's page size limit.
 const LIST_PAGE: u32 = 500;
@@ -52,6 +52,8 @@ pub struct PlaySettings {
     pub authorizers: Option<usize>,
     /// Refresh a token whose key has fewer seconds than this left.
     pub refresh_lead_secs: i64,
+    /// How long to wait for the backend's lock held by another service.
+    pub lock_wait: Duration,
 }
 
 /// Where a new ticket comes from (the simulator issues it, as its push would carry).
@@ -346,7 +348,11 @@ impl PlayBackend {
 
     async fn lock(&self, item: Item, authorizer: Option<&str>) -> CoreResult<Option<HeldLock>> {
         match self.layout.lock_key(item, authorizer) {
-            Some(key) => Ok(Some(self.store.lock(&key, LOCK_LEASE, LOCK_WAIT).await?)),
+            Some(key) => Ok(Some(
+                self.store
+                    .lock(&key, LOCK_LEASE, self.settings.lock_wait)
+                    .await?,
+            )),
             None => Ok(None),
         }
     }
