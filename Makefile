@@ -47,10 +47,13 @@ ui-check: bootstrap
 rust-test: ui
 	WXOPEN_THROWAWAY_KEYRING=$(CURDIR)/target/test-keyring scripts/session.sh $(CARGO) test --workspace --locked
 
+# In a throwaway keyring too: the wechatpy interop test runs `wxopen` on a shared profile, which
+# reads its Redis password from the keychain.
 python-test: bootstrap
 	@if [ -d tests/python ]; then \
 	  $(CARGO) build -p wxopen-cli --bin wxopen --locked && \
-	  WXOPEN_BIN=$(CURDIR)/target/debug/wxopen .venv/bin/python -m pytest tests/python -q; \
+	  WXOPEN_BIN=$(CURDIR)/target/debug/wxopen WXOPEN_THROWAWAY_KEYRING=$(CURDIR)/target/test-keyring-py \
+	    scripts/session.sh .venv/bin/python -m pytest tests/python -q; \
 	fi
 
 app: ui

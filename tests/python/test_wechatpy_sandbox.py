@@ -1,4 +1,4 @@
-"""The sandbox simulator driven by an independent SDK: wechatpy 1.8.18's WeChatComponent.
+"""The sandbox simulator driven by an independent SDK: wechatpy 2.x's WeChatComponent.
 
 Starts `$WXOPEN_BIN sandbox serve --port 0 --json --authorizers 50` (default binary:
 target/debug/wxopen), points wechatpy at it through `API_BASE_URL` (wechatpy builds every URL as
@@ -68,7 +68,8 @@ def component(sandbox):
     c.API_BASE_URL = sandbox["base_url"] + "/cgi-bin"
     c._http.trust_env = False
     _, t = control(sandbox, "POST", "/sandbox/ticket")
-    c.session.set("component_verify_ticket", t["ticket"])
+    # wechatpy 2.x keys the ticket by the component appid (component.py: component_verify_ticket).
+    c.session.set("%s_component_verify_ticket" % c.component_appid, t["ticket"])
     return c
 
 

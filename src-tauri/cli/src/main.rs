@@ -9,6 +9,7 @@ mod errcode;
 mod output;
 mod prompt;
 mod sandbox;
+mod sandbox_backend;
 mod time;
 
 use std::path::PathBuf;

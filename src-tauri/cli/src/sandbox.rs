@@ -29,6 +29,8 @@ pub struct ServeArgs {
     /// The authorization page redirects only to these, their subdomains and loopback
     #[arg(long = "redirect-domain", value_name = "DOMAIN")]
     pub redirect_domains: Vec<String>,
+    #[command(flatten)]
+    pub backend: crate::sandbox_backend::BackendArgs,
 }
 
 /// Runs the simulator until interrupted; returns the process exit code.
@@ -68,6 +70,13 @@ async fn serve(args: ServeArgs, json: bool) -> i32 {
             args.redirect_domains.clone()
         },
     };
+    let plan = match args.backend.plan() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("wxopen sandbox serve: {e}");
+            return 2;
+        }
+    };
     let sandbox = match Sandbox::start(cfg).await {
         Ok(s) => s,
         Err(e) => {
@@ -78,10 +87,23 @@ async fn serve(args: ServeArgs, json: bool) -> i32 {
             return 1;
         }
     };
+    // The backend writes before anything is printed: whoever reads the first line may read Redis.
+    let backend = match plan {
+        None => None,
+        Some(plan) => match crate::sandbox_backend::start(plan, &sandbox).await {
+            Ok(b) => Some(b),
+            Err(e) => {
+                crate::sandbox_backend::print_error(&e);
+                sandbox.shutdown().await;
+                return 1;
+            }
+        },
+    };
     let c = sandbox.credentials();
     let mut out = std::io::stdout().lock();
     let printed = if json {
         let line = serde_json::json!({
+            "backend": backend.as_ref().map(|b| b.summary_json()),
             "base_url": sandbox.base_url(),
             "component_appid": c.component_appid,
             "appsecret": c.appsecret,
@@ -107,13 +129,20 @@ async fn serve(args: ServeArgs, json: bool) -> i32 {
             sandbox.base_url(),
             sandbox.control_token()
         )
+        .and_then(|()| match &backend {
+            Some(b) => writeln!(out, "{}", b.summary_text()),
+            None => Ok(()),
+        })
     };
     if printed.and_then(|()| out.flush()).is_err() {
         sandbox.shutdown().await;
         return 1;
     }
     drop(out);
-    wait_for_signal().await;
+    match backend {
+        Some(b) => b.run_until(wait_for_signal(), json).await,
+        None => wait_for_signal().await,
+    }
     sandbox.shutdown().await;
     0
 }

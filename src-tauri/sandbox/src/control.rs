@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::calls::PathCalls;
 use super::config::SandboxCredentials;
 use super::faults::Fault;
 use super::open::OpenAccountView;
@@ -50,6 +51,11 @@ impl SandboxControl {
     /// Requests seen on an API path (every request, faulted or refused ones included).
     pub fn call_count(&self, path: &str) -> u64 {
         self.shared.lock().calls.get(path).copied().unwrap_or(0)
+    }
+
+    /// The calls on an API path and the access token each carried.
+    pub fn calls_on(&self, path: &str) -> PathCalls {
+        self.shared.lock().call_tokens.path(path)
     }
 
     pub fn set_fault(&self, fault: Fault) {

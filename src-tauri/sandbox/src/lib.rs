@@ -24,7 +24,8 @@
 //! without a preflight. `GET /sandbox/credentials`, `POST /sandbox/ticket`,
 //! `POST /sandbox/push_ticket [{push_url}]`, `GET /sandbox/clock`, `POST /sandbox/clock/advance
 //! {secs}`, `GET|POST|DELETE /sandbox/faults` (a [`Fault`], tagged by `kind`), `GET
-//! /sandbox/stats`, `POST /sandbox/authorize` ([`AuthorizeRequest`] → [`AuthorizeOutcome`]),
+//! /sandbox/stats`, `GET /sandbox/calls[?path=/cgi-bin/…]` (calls per path and the access token
+//! each carried), `POST /sandbox/authorize` ([`AuthorizeRequest`] → [`AuthorizeOutcome`]),
 //! `POST /sandbox/unauthorize {appid}`,
 //! `GET /sandbox/authorizers/{appid}/options`, `GET /sandbox/authorizers/{appid}/open`,
 //! `GET /sandbox/open_accounts`. Without a token (the app's `<img>` tags load them):
@@ -38,6 +39,7 @@
 //! subdomain of one, or loopback. Otherwise they show an error page and the pre_auth_code stays
 //! unused.
 
+mod calls;
 pub mod clock;
 mod config;
 mod conn;
@@ -58,6 +60,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use calls::PathCalls;
 pub use config::{SandboxConfig, SandboxCredentials};
 pub use control::SandboxControl;
 pub use faults::Fault;

@@ -38,6 +38,7 @@ pub fn router(ctl: SandboxControl) -> Router {
             get(list_faults).post(add_fault).delete(clear_faults),
         )
         .route("/sandbox/stats", get(stats))
+        .route("/sandbox/calls", get(calls))
         .route("/sandbox/authorize", post(authorize))
         .route("/sandbox/unauthorize", post(unauthorize))
         .route("/sandbox/authorizers/{appid}/options", get(options))
@@ -99,9 +100,11 @@ async fn api(
     let arrived = std::time::Instant::now();
     let path = uri.path().to_owned();
     let shared = &ctl.shared;
+    let carried = super::calls::token_of(uri.query().unwrap_or(""));
     let (latency, action) = {
         let mut g = shared.lock();
         *g.calls.entry(path.clone()).or_default() += 1;
+        g.call_tokens.record(&path, carried.as_deref());
         (g.faults.latency_ms(&path), g.faults.take(&path))
     };
     if latency > 0 {
@@ -245,6 +248,27 @@ async fn clear_faults(State(ctl): State<SandboxControl>) -> Json<Value> {
 async fn stats(State(ctl): State<SandboxControl>) -> Json<Value> {
     let calls = ctl.shared.lock().calls.clone();
     Json(json!({"calls": calls, "now": ctl.now(), "authorizer_count": ctl.authorizer_count()}))
+}
+
+#[derive(Deserialize)]
+struct CallsQuery {
+    path: Option<String>,
+}
+
+/// `?path=/cgi-bin/…`: that path's calls and the tokens they carried; without it, every path's.
+async fn calls(
+    State(ctl): State<SandboxControl>,
+    axum::extract::Query(q): axum::extract::Query<CallsQuery>,
+) -> Json<Value> {
+    match q.path {
+        Some(path) => {
+            let calls = ctl.calls_on(&path);
+            Json(
+                json!({"path": path, "calls": calls.calls, "without_token": calls.without_token, "tokens": calls.tokens, "tokens_dropped": calls.tokens_dropped}),
+            )
+        }
+        None => Json(json!({"paths": ctl.shared.lock().call_tokens.all()})),
+    }
 }
 
 async fn authorize(

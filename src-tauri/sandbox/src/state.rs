@@ -183,6 +183,8 @@ pub struct Inner {
     pub quota: Quota,
     pub faults: Faults,
     pub calls: HashMap<String, u64>,
+    /// The token each call carried, per path (`GET /sandbox/calls`).
+    pub call_tokens: super::calls::CallLog,
     rids: VecDeque<RidRecord>,
 }
 
@@ -484,6 +486,7 @@ impl Shared {
                 quota: Quota::new(daily_quota),
                 faults: Faults::default(),
                 calls: HashMap::new(),
+                call_tokens: super::calls::CallLog::default(),
                 rids: VecDeque::new(),
             }),
         }

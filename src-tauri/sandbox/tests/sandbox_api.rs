@@ -1148,3 +1148,62 @@ async fn visiting_the_authorization_link_redirects_with_an_auth_code() {
     assert_eq!(out["info_type"], json!("updateauthorized"));
     env.sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn calls_report_the_token_each_call_carried() {
+    let env = Env::default().await;
+    let ct = env.component_token().await;
+    const LIST: &str = "/cgi-bin/component/api_get_authorizer_list";
+    let body = json!({"component_appid": env.appid, "offset": 0, "count": 1});
+    env.ct(LIST, &ct, body.clone()).await;
+    env.ct(LIST, &ct, body.clone()).await;
+    // A stale token is recorded too (the call is refused, but it carried that token).
+    env.ct(LIST, "stale-token", body.clone()).await;
+    env.post(LIST, body).await;
+
+    let url = |q: &str| format!("{}/sandbox/calls{q}", env.base);
+    let r = sandbox_common::client()
+        .get(url(&format!("?path={LIST}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "guarded like every /sandbox/* route");
+    let v: Value = env
+        .http
+        .get(url(&format!("?path={LIST}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["path"], json!(LIST));
+    assert_eq!(v["calls"], json!(4));
+    assert_eq!(v["without_token"], json!(1));
+    assert_eq!(v["tokens"], json!({ct.clone(): 2, "stale-token": 1}));
+    assert_eq!(env.ctl.calls_on(LIST).tokens.get(&ct), Some(&2));
+
+    let all: Value = env
+        .http
+        .get(url(""))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["paths"][TOKEN]["calls"], json!(1));
+    assert_eq!(all["paths"][TOKEN]["without_token"], json!(1));
+    assert_eq!(all["paths"][LIST]["tokens"][&ct], json!(2));
+    let none: Value = env
+        .http
+        .get(url("?path=/cgi-bin/component/api_query_auth"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none["calls"], json!(0));
+    env.sb.shutdown().await;
+}

@@ -8,6 +8,8 @@
 //!   access tokens, cached, refreshed once for all concurrent callers, retry-once on 40001/42001;
 //! - [`shared_tokens`]: team mode, the tokens a shared profile borrows from its backend (and
 //!   the explicit refresh in the shared store, under the backend's lock);
+//! - [`play_backend`]: the sandbox plays a platform's backend, writing its ticket and tokens
+//!   into a Redis in an SDK's layout (`wxopen sandbox serve --backend-redis`);
 //! - [`sync`]: list + details sync (resumable, cancellable, progress events), one process at a
 //!   time per profile ([`lease`]);
 //! - [`authorizers`]: search, info, token refresh, options, open binding;
@@ -26,6 +28,7 @@ pub mod images;
 pub mod lease;
 pub mod links;
 pub mod options;
+pub mod play_backend;
 pub mod profile_secrets;
 pub mod profiles;
 pub mod proxy_url;

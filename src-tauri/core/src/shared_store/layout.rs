@@ -209,7 +209,9 @@ fn wxjava(prefix: Option<&str>) -> KeyLayout {
 
 /// wechatpy 2.x: `RedisStorage.key_name` is `{prefix}:{key}` (default prefix `wechatpy`), values
 /// `json.dumps`ed, the component token's TTL is `expires_in` with no margin; authorizer keys are
-/// not scoped by the component; no lock.
+/// not scoped by the component; no lock. Checked in the wheel the interop test runs,
+/// wechatpy 2.0.0a26: `wechatpy/session/redisstorage.py:15-16,29-30`, `wechatpy/component.py:63`
+/// (ticket), `:166-168` (component token), `:251,261` (authorizer keys).
 fn wechatpy(prefix: Option<&str>) -> KeyLayout {
     let p = prefix
         .map(str::trim)
