@@ -199,16 +199,12 @@ impl Redis {
         self.try_cli(args).unwrap()
     }
 
-    /// `SET key <bytes>` with the value from stdin (`redis-cli -x`: any bytes, even not UTF-8).
+    /// `SET key <bytes>` with the value from stdin (`redis-cli -x`: any bytes, even not UTF-8;
+    /// it goes last on the line, so the TTL is set by `EXPIRE` after).
     pub fn set_bytes(&self, key: &str, value: &[u8], ex: Option<i64>) {
         use std::io::Write as _;
-        let ex = ex.map(|e| e.to_string());
-        let mut args = vec!["-x", "SET", key];
-        if let Some(e) = &ex {
-            args.extend(["EX", e.as_str()]);
-        }
         let mut child = self
-            .cli_command(&args)
+            .cli_command(&["-x", "SET", key])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -216,6 +212,9 @@ impl Redis {
         child.stdin.take().unwrap().write_all(value).unwrap();
         let out = child.wait_with_output().unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "OK");
+        if let Some(e) = ex {
+            assert_eq!(self.cli(&["EXPIRE", key, &e.to_string()]), "1");
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<String> {
