@@ -28,7 +28,11 @@ impl BackendScript {
     }
 
     async fn get(&mut self, key: &str) -> Option<String> {
-        redis::cmd("GET").arg(key).query_async(&mut self.con).await.unwrap()
+        redis::cmd("GET")
+            .arg(key)
+            .query_async(&mut self.con)
+            .await
+            .unwrap()
     }
 
     /// `SET lock <ms> NX PX 60000`, polled as RedisTemplate's lock polls (the protocol's wait).
@@ -64,7 +68,13 @@ impl BackendScript {
     }
 
     /// Lock, re-read, fetch only if the token is still `old`, `SET key v EX expires_in-200`, unlock.
-    async fn refresh_component(&mut self, backend: &Backend, c: &str, ticket: &str, old: &str) -> String {
+    async fn refresh_component(
+        &mut self,
+        backend: &Backend,
+        c: &str,
+        ticket: &str,
+        old: &str,
+    ) -> String {
         let lock = self.lock(wx::COMPONENT_LOCK).await;
         let key = wx::component_token(c);
         let token = match self.get(&key).await {
@@ -88,7 +98,13 @@ impl BackendScript {
 
     /// The same for an authorizer (`{appid}:accessTokenLock`), with the refresh token from Redis;
     /// the refresh token returned is written back without TTL, as WxJava does.
-    async fn refresh_authorizer(&mut self, backend: &Backend, c: &str, a: &str, old: &str) -> String {
+    async fn refresh_authorizer(
+        &mut self,
+        backend: &Backend,
+        c: &str,
+        a: &str,
+        old: &str,
+    ) -> String {
         let lock_key = wx::authorizer_lock(a);
         let lock = self.lock(&lock_key).await;
         let key = wx::authorizer_token(c, a);
@@ -99,8 +115,16 @@ impl BackendScript {
                 let refresh = self.get(&wx::refresh_token(c, a)).await.unwrap();
                 let (t, expires_in, new_refresh) = backend.authorizer_token(&ct, a, &refresh).await;
                 let _: () = redis::pipe()
-                    .cmd("SET").arg(&key).arg(&t).arg("EX").arg(expires_in - 200).ignore()
-                    .cmd("SET").arg(wx::refresh_token(c, a)).arg(&new_refresh).ignore()
+                    .cmd("SET")
+                    .arg(&key)
+                    .arg(&t)
+                    .arg("EX")
+                    .arg(expires_in - 200)
+                    .ignore()
+                    .cmd("SET")
+                    .arg(wx::refresh_token(c, a))
+                    .arg(&new_refresh)
+                    .ignore()
                     .query_async(&mut self.con)
                     .await
                     .unwrap();
@@ -186,7 +210,12 @@ async fn two_consoles_and_the_backend_refresh_the_component_token_at_once_one_fe
     assert!((7000 - 60..=7000).contains(&ttl), "TTL {ttl}");
     assert_eq!(s.redis.cli(&["EXISTS", wx::COMPONENT_LOCK]), "0");
     for team in [&one, &two] {
-        assert!(team.console.store().component_token_get(team.rt.id()).unwrap().is_none());
+        assert!(team
+            .console
+            .store()
+            .component_token_get(team.rt.id())
+            .unwrap()
+            .is_none());
     }
     // And the new token works: a call on it succeeds.
     let (a, _) = s.backend.authorizers(&in_redis, 1).await.remove(0);
@@ -200,15 +229,27 @@ async fn two_consoles_and_the_backend_refresh_an_authorizer_token_at_once_one_fe
     let ctl = s.sb.control();
     let (a, refresh) = s.backend.authorizers(&s.token, 3).await.remove(0);
     let (at, expires_in, _) = s.backend.authorizer_token(&s.token, &a, &refresh).await;
-    s.redis.cli(&["SET", &wx::authorizer_token(&s.c, &a), &at, "EX", &wx::token_ex(expires_in)]);
-    s.redis.cli(&["SET", &wx::refresh_token(&s.c, &a), &refresh]);
+    s.redis.cli(&[
+        "SET",
+        &wx::authorizer_token(&s.c, &a),
+        &at,
+        "EX",
+        &wx::token_ex(expires_in),
+    ]);
+    s.redis
+        .cli(&["SET", &wx::refresh_token(&s.c, &a), &refresh]);
     let (one, two) = (writer(&s).await, writer(&s).await);
     let mut script = BackendScript::connect(&s.redis).await;
     for team in [&one, &two] {
         let t = team.console.authorizer_token(&team.rt, &a).await.unwrap();
         assert_eq!(t.token.expose(), &at);
         // Neither console has the refresh token yet: Redis has it.
-        assert!(team.console.store().authorizer_token_get(team.rt.id(), &a).unwrap().is_none());
+        assert!(team
+            .console
+            .store()
+            .authorizer_token_get(team.rt.id(), &a)
+            .unwrap()
+            .is_none());
     }
     let old = script.get(&wx::authorizer_token(&s.c, &a)).await.unwrap();
     assert_eq!(ctl.call_count(AUTHORIZER_TOKEN_PATH), 1);
@@ -220,8 +261,16 @@ async fn two_consoles_and_the_backend_refresh_an_authorizer_token_at_once_one_fe
     );
     r1.unwrap();
     r2.unwrap();
-    assert_eq!(ctl.call_count(AUTHORIZER_TOKEN_PATH), 2, "exactly one refresh fetched");
-    assert_eq!(ctl.call_count(TOKEN_PATH), 1, "nobody fetched a component token");
+    assert_eq!(
+        ctl.call_count(AUTHORIZER_TOKEN_PATH),
+        2,
+        "exactly one refresh fetched"
+    );
+    assert_eq!(
+        ctl.call_count(TOKEN_PATH),
+        1,
+        "nobody fetched a component token"
+    );
     let in_redis = s.redis.get(&wx::authorizer_token(&s.c, &a)).unwrap();
     assert_ne!(in_redis, old);
     assert_eq!(by_backend, in_redis);
@@ -236,14 +285,33 @@ async fn two_consoles_and_the_backend_refresh_an_authorizer_token_at_once_one_fe
 
     // A refresh by a console alone fetches, and keeps the refresh token WeChat returned: in
     // SQLite (recovered there from Redis) and in the backend's refresh-token key (no TTL).
-    one.console.refresh_authorizer_token(&one.rt, &a).await.unwrap();
+    one.console
+        .refresh_authorizer_token(&one.rt, &a)
+        .await
+        .unwrap();
     assert_eq!(ctl.call_count(AUTHORIZER_TOKEN_PATH), 3);
     let newest = s.redis.get(&wx::authorizer_token(&s.c, &a)).unwrap();
     assert_ne!(newest, in_redis);
-    assert_eq!(one.console.authorizer_token(&one.rt, &a).await.unwrap().token.expose(), &newest);
-    let row = one.console.store().authorizer_token_get(one.rt.id(), &a).unwrap().unwrap();
+    assert_eq!(
+        one.console
+            .authorizer_token(&one.rt, &a)
+            .await
+            .unwrap()
+            .token
+            .expose(),
+        &newest
+    );
+    let row = one
+        .console
+        .store()
+        .authorizer_token_get(one.rt.id(), &a)
+        .unwrap()
+        .unwrap();
     assert_eq!(row.refresh_token.expose(), &refresh);
-    assert!(row.access_token.is_none(), "the borrowed token went into SQLite");
+    assert!(
+        row.access_token.is_none(),
+        "the borrowed token went into SQLite"
+    );
     assert_eq!(s.redis.get(&wx::refresh_token(&s.c, &a)).unwrap(), refresh);
     assert_eq!(s.redis.ttl(&wx::refresh_token(&s.c, &a)), -1);
     let ttl = s.redis.ttl(&wx::authorizer_token(&s.c, &a));
@@ -257,31 +325,74 @@ async fn a_read_only_profile_refuses_to_refresh_and_writes_nothing() {
     let (a, refresh) = s.backend.authorizers(&s.token, 3).await.remove(0);
     let (at, _, _) = s.backend.authorizer_token(&s.token, &a, &refresh).await;
     // TTLs below what a write would set (7000): a write could not hide.
-    s.redis.cli(&["SET", &wx::component_token(&s.c), &s.token, "EX", "5000"]);
-    s.redis.cli(&["SET", &wx::authorizer_token(&s.c, &a), &at, "EX", "5000"]);
-    s.redis.cli(&["SET", &wx::refresh_token(&s.c, &a), &refresh]);
+    s.redis
+        .cli(&["SET", &wx::component_token(&s.c), &s.token, "EX", "5000"]);
+    s.redis
+        .cli(&["SET", &wx::authorizer_token(&s.c, &a), &at, "EX", "5000"]);
+    s.redis
+        .cli(&["SET", &wx::refresh_token(&s.c, &a), &refresh]);
     let mut spec = ConsoleSpec::new(&s.sb, wxjava(&s.redis.url(), false));
     // Even with the appsecret at hand.
     spec.appsecret = true;
     let ro = shared_console(spec).await;
     let before = s.redis.snapshot();
-    let fetches = (ctl.call_count(TOKEN_PATH), ctl.call_count(AUTHORIZER_TOKEN_PATH));
+    let fetches = (
+        ctl.call_count(TOKEN_PATH),
+        ctl.call_count(AUTHORIZER_TOKEN_PATH),
+    );
 
-    let err = ro.console.refresh_component_token(&ro.rt).await.unwrap_err();
-    assert!(matches!(err, CoreError::Shared(SharedStoreError::ReadOnly { .. })), "{err}");
-    assert_eq!(err.body().hint.as_deref().map(|h| h.contains("Allow writes")), Some(true));
-    let err = ro.console.refresh_authorizer_token(&ro.rt, &a).await.unwrap_err();
-    assert!(matches!(err, CoreError::Shared(SharedStoreError::ReadOnly { .. })), "{err}");
+    let err = ro
+        .console
+        .refresh_component_token(&ro.rt)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, CoreError::Shared(SharedStoreError::ReadOnly { .. })),
+        "{err}"
+    );
+    assert_eq!(
+        err.body()
+            .hint
+            .as_deref()
+            .map(|h| h.contains("Allow writes")),
+        Some(true)
+    );
+    let err = ro
+        .console
+        .refresh_authorizer_token(&ro.rt, &a)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, CoreError::Shared(SharedStoreError::ReadOnly { .. })),
+        "{err}"
+    );
 
-    assert_eq!(s.redis.snapshot(), before, "a read-only profile wrote to Redis");
+    assert_eq!(
+        s.redis.snapshot(),
+        before,
+        "a read-only profile wrote to Redis"
+    );
     for key in [wx::component_token(&s.c), wx::authorizer_token(&s.c, &a)] {
         assert!(s.redis.ttl(&key) <= 5000, "{key} was written again");
     }
     assert_eq!(s.redis.ttl(&wx::refresh_token(&s.c, &a)), -1);
     assert_eq!(
-        (ctl.call_count(TOKEN_PATH), ctl.call_count(AUTHORIZER_TOKEN_PATH)),
+        (
+            ctl.call_count(TOKEN_PATH),
+            ctl.call_count(AUTHORIZER_TOKEN_PATH)
+        ),
         fetches
     );
-    assert!(ro.console.store().component_token_get(ro.rt.id()).unwrap().is_none());
-    assert!(ro.console.store().authorizer_token_get(ro.rt.id(), &a).unwrap().is_none());
+    assert!(ro
+        .console
+        .store()
+        .component_token_get(ro.rt.id())
+        .unwrap()
+        .is_none());
+    assert!(ro
+        .console
+        .store()
+        .authorizer_token_get(ro.rt.id(), &a)
+        .unwrap()
+        .is_none());
 }

@@ -67,7 +67,9 @@ impl tracing::Subscriber for FileLog {
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -107,7 +109,13 @@ async fn no_redis_password_or_borrowed_token_in_sqlite_logs_answers_or_errors() 
     wxjava_writes_component(&redis, &c, &ticket, &ct1, expires_in);
     let (a, refresh) = backend.authorizers(&ct1, 20).await.remove(0);
     let (at1, at_expires, _) = backend.authorizer_token(&ct1, &a, &refresh).await;
-    redis.cli(&["SET", &wx::authorizer_token(&c, &a), &at1, "EX", &wx::token_ex(at_expires)]);
+    redis.cli(&[
+        "SET",
+        &wx::authorizer_token(&c, &a),
+        &at1,
+        "EX",
+        &wx::token_ex(at_expires),
+    ]);
     redis.cli(&["SET", &wx::refresh_token(&c, &a), &refresh]);
 
     let mut spec = ConsoleSpec::new(&sb, wxjava(&redis.url(), true));
@@ -146,7 +154,12 @@ async fn no_redis_password_or_borrowed_token_in_sqlite_logs_answers_or_errors() 
         redis_password: Some(PASSWORD.into()),
         header_value: None,
     };
-    json(&console.shared_test_settings(&c, &form, Some(&a)).await.unwrap());
+    json(
+        &console
+            .shared_test_settings(&c, &form, Some(&a))
+            .await
+            .unwrap(),
+    );
     json(&console.component_token_status(rt).unwrap());
     json(&console.profile_list().unwrap());
     json(&console.refresh_component_token(rt).await.unwrap());
@@ -168,7 +181,12 @@ async fn no_redis_password_or_borrowed_token_in_sqlite_logs_answers_or_errors() 
     errors.push(wrong.console.component_token(&wrong.rt).await.unwrap_err());
     let mut form_wrong = form.clone();
     form_wrong.redis_password = Some("wrong-pw-also-secret-5555".into());
-    json(&console.shared_test_settings(&c, &form_wrong, None).await.unwrap());
+    json(
+        &console
+            .shared_test_settings(&c, &form_wrong, None)
+            .await
+            .unwrap(),
+    );
     for e in &errors {
         answers.push(serde_json::to_string(&e.body()).unwrap());
         answers.push(format!("{e} {e:?}"));
@@ -185,10 +203,16 @@ async fn no_redis_password_or_borrowed_token_in_sqlite_logs_answers_or_errors() 
     ];
     let mut files = files_under(team.dir.path());
     files.extend(files_under(wrong.dir.path()));
-    assert!(files.iter().any(|f| f.to_string_lossy().ends_with("-wal")), "no WAL: {files:?}");
+    assert!(
+        files.iter().any(|f| f.to_string_lossy().ends_with("-wal")),
+        "no WAL: {files:?}"
+    );
     files.push(log_path.clone());
     let log = std::fs::read_to_string(&log_path).unwrap();
-    assert!(log.contains("rejected"), "the log holds nothing of this session: {log}");
+    assert!(
+        log.contains("rejected"),
+        "the log holds nothing of this session: {log}"
+    );
     // The scan sees what is there: the refresh token, which SQLite keeps by design, is found.
     let sqlite_bytes: Vec<u8> = files_under(team.dir.path())
         .iter()

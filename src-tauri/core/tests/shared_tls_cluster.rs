@@ -7,7 +7,9 @@ mod redis_support;
 use redis_support::*;
 use wxopen_core::error::{CoreError, ErrorCode};
 use wxopen_core::service::ConsoleOptions;
-use wxopen_core::shared_store::{LayoutChoice, Preset, RedisSource, SharedSource, SharedStoreError};
+use wxopen_core::shared_store::{
+    LayoutChoice, Preset, RedisSource, SharedSource, SharedStoreError,
+};
 use wxopen_sandbox::{Sandbox, SandboxConfig};
 
 async fn sandbox() -> Sandbox {
@@ -50,15 +52,30 @@ async fn rediss_with_the_profiles_ca_borrows_and_without_it_is_a_clear_tls_error
 
     let ca = pki.ca_cert.to_string_lossy().into_owned();
     let team = shared_console(ConsoleSpec::new(&sb, rediss(&redis.url(), Some(ca)))).await;
-    assert_eq!(team.console.component_token(&team.rt).await.unwrap().token.expose(), &token);
+    assert_eq!(
+        team.console
+            .component_token(&team.rt)
+            .await
+            .unwrap()
+            .token
+            .expose(),
+        &token
+    );
     let (a, _) = backend.authorizers(&token, 1).await.remove(0);
     team.console.authorizer_fetch(&team.rt, &a).await.unwrap();
 
     // Without the CA the server's certificate is not trusted: said so, within the timeout.
     let started = std::time::Instant::now();
     let untrusted = shared_console(ConsoleSpec::new(&sb, rediss(&redis.url(), None))).await;
-    let err = untrusted.console.component_token(&untrusted.rt).await.unwrap_err();
-    assert!(started.elapsed() < std::time::Duration::from_secs(30), "no answer: a hang");
+    let err = untrusted
+        .console
+        .component_token(&untrusted.rt)
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "no answer: a hang"
+    );
     let body = err.body();
     println!("no CA: {}", body.message);
     assert_eq!(body.code, ErrorCode::SharedStore, "{err}");
@@ -98,7 +115,10 @@ async fn a_cluster_serves_keys_in_every_slot_and_a_dead_node_is_a_clear_error() 
         }
     }
     let (a, at, at_key) = elsewhere.expect("8 accounts' keys all on one node of three");
-    let fetches = (ctl.call_count(TOKEN_PATH), ctl.call_count(AUTHORIZER_TOKEN_PATH));
+    let fetches = (
+        ctl.call_count(TOKEN_PATH),
+        ctl.call_count(AUTHORIZER_TOKEN_PATH),
+    );
 
     let mut spec = ConsoleSpec::new(&sb, rediss(&cluster.url(), None));
     spec.options = ConsoleOptions {
@@ -106,21 +126,46 @@ async fn a_cluster_serves_keys_in_every_slot_and_a_dead_node_is_a_clear_error() 
         ..options()
     };
     let team = shared_console(spec).await;
-    assert_eq!(team.console.component_token(&team.rt).await.unwrap().token.expose(), &token);
-    assert_eq!(team.console.authorizer_token(&team.rt, &a).await.unwrap().token.expose(), &at);
+    assert_eq!(
+        team.console
+            .component_token(&team.rt)
+            .await
+            .unwrap()
+            .token
+            .expose(),
+        &token
+    );
+    assert_eq!(
+        team.console
+            .authorizer_token(&team.rt, &a)
+            .await
+            .unwrap()
+            .token
+            .expose(),
+        &at
+    );
     team.console.open_get(&team.rt, &a).await.unwrap();
     team.console.authorizer_fetch(&team.rt, &a).await.unwrap();
 
     let dead = cluster.owner_of(&at_key);
     cluster.nodes[dead].kill();
-    let err = team.console.authorizer_token(&team.rt, &a).await.unwrap_err();
+    let err = team
+        .console
+        .authorizer_token(&team.rt, &a)
+        .await
+        .unwrap_err();
     let body = err.body();
     println!("a dead node: {}", body.message);
     assert_eq!(body.code, ErrorCode::SharedStore, "{err}");
     // Unreachable, naming the cluster and the key (not "Redis answered an error": MOVED to a
     // dead node is no ACL or database problem).
     assert!(
-        matches!(err, CoreError::Shared(SharedStoreError::Unreachable { .. } | SharedStoreError::Timeout { .. })),
+        matches!(
+            err,
+            CoreError::Shared(
+                SharedStoreError::Unreachable { .. } | SharedStoreError::Timeout { .. }
+            )
+        ),
         "{err}"
     );
     assert!(body.message.contains(&cluster.url()), "{}", body.message);
@@ -128,11 +173,18 @@ async fn a_cluster_serves_keys_in_every_slot_and_a_dead_node_is_a_clear_error() 
     assert!(!body.message.contains(&at), "the token is in the message");
     assert!(matches!(err, CoreError::Shared(_)));
     assert_eq!(
-        (ctl.call_count(TOKEN_PATH), ctl.call_count(AUTHORIZER_TOKEN_PATH)),
+        (
+            ctl.call_count(TOKEN_PATH),
+            ctl.call_count(AUTHORIZER_TOKEN_PATH)
+        ),
         fetches,
         "the console fetched a token"
     );
     // The details call stored the account's refresh token; never the borrowed access token.
-    let row = team.console.store().authorizer_token_get(team.rt.id(), &a).unwrap();
+    let row = team
+        .console
+        .store()
+        .authorizer_token_get(team.rt.id(), &a)
+        .unwrap();
     assert!(row.and_then(|r| r.access_token).is_none());
 }

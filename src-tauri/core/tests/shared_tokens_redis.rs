@@ -51,7 +51,10 @@ async fn a_shared_console_syncs_on_the_backends_wxjava_token_and_fetches_none() 
 
     let team = shared_console(ConsoleSpec::new(&sb, wxjava(&redis.url(), false))).await;
     assert!(
-        team.secrets.get(&c, SecretName::AppSecret).unwrap().is_none(),
+        team.secrets
+            .get(&c, SecretName::AppSecret)
+            .unwrap()
+            .is_none(),
         "a borrowing console needs no appsecret"
     );
     let out = team
@@ -71,7 +74,10 @@ async fn a_shared_console_syncs_on_the_backends_wxjava_token_and_fetches_none() 
     assert_eq!(ctl.call_count(AUTHORIZER_TOKEN_PATH), 0);
     let info = team.console.shared_info(&team.rt).unwrap();
     assert_eq!(info.layout, "wxjava");
-    assert_eq!(info.component_key.as_deref(), Some(wx::component_token(&c).as_str()));
+    assert_eq!(
+        info.component_key.as_deref(),
+        Some(wx::component_token(&c).as_str())
+    );
     let read = info.component.expect("the component token was read");
     assert_eq!(read.tail, masked_tail(&token));
     assert!((expires_in - 200 - 60..=expires_in - 200).contains(&read.ttl_secs.unwrap()));
@@ -84,7 +90,10 @@ async fn a_shared_console_syncs_on_the_backends_wxjava_token_and_fetches_none() 
         .unwrap()
         .is_none());
     // The key is the backend's: untouched.
-    assert_eq!(redis.get(&wx::component_token(&c)).as_deref(), Some(token.as_str()));
+    assert_eq!(
+        redis.get(&wx::component_token(&c)).as_deref(),
+        Some(token.as_str())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -100,9 +109,18 @@ async fn an_authorizer_token_is_borrowed_for_an_authorizer_call() {
     let (a, refresh) = backend.authorizers(&ct, 5).await.remove(0);
     let (at, at_expires, _) = backend.authorizer_token(&ct, &a, &refresh).await;
     // WxJava: updateAuthorizerAccessToken (EX expires_in - 200), the refresh token without TTL.
-    redis.cli(&["SET", &wx::authorizer_token(&c, &a), &at, "EX", &wx::token_ex(at_expires)]);
+    redis.cli(&[
+        "SET",
+        &wx::authorizer_token(&c, &a),
+        &at,
+        "EX",
+        &wx::token_ex(at_expires),
+    ]);
     redis.cli(&["SET", &wx::refresh_token(&c, &a), &refresh]);
-    let fetches = (ctl.call_count(TOKEN_PATH), ctl.call_count(AUTHORIZER_TOKEN_PATH));
+    let fetches = (
+        ctl.call_count(TOKEN_PATH),
+        ctl.call_count(AUTHORIZER_TOKEN_PATH),
+    );
     assert_eq!(fetches, (1, 1));
 
     let team = shared_console(ConsoleSpec::new(&sb, wxjava(&redis.url(), false))).await;
@@ -112,12 +130,19 @@ async fn an_authorizer_token_is_borrowed_for_an_authorizer_call() {
     let borrowed = team.console.authorizer_token(&team.rt, &a).await.unwrap();
     assert_eq!(borrowed.token.expose(), &at);
     assert_eq!(
-        (ctl.call_count(TOKEN_PATH), ctl.call_count(AUTHORIZER_TOKEN_PATH)),
+        (
+            ctl.call_count(TOKEN_PATH),
+            ctl.call_count(AUTHORIZER_TOKEN_PATH)
+        ),
         fetches,
         "the console fetched a token"
     );
     // Not copied into SQLite either.
-    let row = team.console.store().authorizer_token_get(team.rt.id(), &a).unwrap();
+    let row = team
+        .console
+        .store()
+        .authorizer_token_get(team.rt.id(), &a)
+        .unwrap();
     assert!(row.and_then(|r| r.access_token).is_none());
 }
 
@@ -166,7 +191,12 @@ async fn a_custom_layout_with_json_object_values_is_borrowed() {
     assert_eq!(out.run.details_done, 12);
     assert_eq!(ctl.call_count(INFO_PATH), 12);
     assert_eq!(ctl.call_count(TOKEN_PATH), 1);
-    let read = team.console.shared_info(&team.rt).unwrap().component.unwrap();
+    let read = team
+        .console
+        .shared_info(&team.rt)
+        .unwrap()
+        .component
+        .unwrap();
     assert_eq!(read.key, key);
     assert_eq!(read.ttl_secs, None);
     assert_eq!(read.expires_at, Some(expires_at));
@@ -210,25 +240,55 @@ async fn a_rejected_token_is_read_again_once_and_a_still_rejected_one_is_named()
     let list = backend.authorizers(&t1, 3).await;
     let a = list[0].0.clone();
     team.console.authorizer_fetch(&team.rt, &a).await.unwrap();
-    assert_eq!(team.console.component_token(&team.rt).await.unwrap().token.expose(), &t1);
+    assert_eq!(
+        team.console
+            .component_token(&team.rt)
+            .await
+            .unwrap()
+            .token
+            .expose(),
+        &t1
+    );
 
     // The backend rotates and writes the new token; the old one dies after the overlap.
     let (t2, _) = backend.component_token(&ticket).await;
-    redis.cli(&["SET", &wx::component_token(&c), &t2, "EX", &wx::token_ex(expires_in)]);
+    redis.cli(&[
+        "SET",
+        &wx::component_token(&c),
+        &t2,
+        "EX",
+        &wx::token_ex(expires_in),
+    ]);
     ctl.advance_clock(OVERLAP_PASSED);
     let info_calls = ctl.call_count(INFO_PATH);
     team.console.authorizer_fetch(&team.rt, &a).await.unwrap();
     // One call rejected (40001), one retried with the token read again.
     assert_eq!(ctl.call_count(INFO_PATH), info_calls + 2);
-    assert_eq!(team.console.component_token(&team.rt).await.unwrap().token.expose(), &t2);
+    assert_eq!(
+        team.console
+            .component_token(&team.rt)
+            .await
+            .unwrap()
+            .token
+            .expose(),
+        &t2
+    );
     assert_eq!(team.console.shared_info(&team.rt).unwrap().rejections, 1);
-    assert_eq!(ctl.call_count(TOKEN_PATH), 2, "only the backend's two fetches");
+    assert_eq!(
+        ctl.call_count(TOKEN_PATH),
+        2,
+        "only the backend's two fetches"
+    );
 
     // The backend's token dies again, but the store still holds it: named, not fetched.
     let (_t3_not_written, _) = backend.component_token(&ticket).await;
     ctl.advance_clock(OVERLAP_PASSED);
     let before = redis.snapshot();
-    let err = team.console.authorizer_fetch(&team.rt, &a).await.unwrap_err();
+    let err = team
+        .console
+        .authorizer_fetch(&team.rt, &a)
+        .await
+        .unwrap_err();
     let key = wx::component_token(&c);
     assert!(
         matches!(&err, CoreError::Shared(SharedStoreError::Rejected { key: k, errcode: 40001 }) if *k == key),
@@ -240,7 +300,11 @@ async fn a_rejected_token_is_read_again_once_and_a_still_rejected_one_is_named()
     assert!(body.hint.unwrap().contains("backend"));
     assert!(!body.message.contains(&t2), "the token is in the message");
     assert_eq!(team.console.shared_info(&team.rt).unwrap().rejections, 2);
-    assert_eq!(ctl.call_count(TOKEN_PATH), 3, "only the backend's three fetches");
+    assert_eq!(
+        ctl.call_count(TOKEN_PATH),
+        3,
+        "only the backend's three fetches"
+    );
     assert_eq!(redis.snapshot(), before, "the console wrote to Redis");
     assert!(team
         .console

@@ -51,6 +51,8 @@ pub struct SharedInput {
 }
 
 /// How a profile's tokens change.
+// One short-lived value per edit: boxing would only change the constructors others use.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Deserialize, specta::Type)]
 #[serde(tag = "mode", rename_all = "snake_case")]
 pub enum TokensEdit {
@@ -243,7 +245,9 @@ impl Console {
             None => {}
             Some(TokensEdit::Local) => {
                 if row.is_sandbox {
-                    return Err(CoreError::InvalidInput("the sandbox profile owns its tokens".into()));
+                    return Err(CoreError::InvalidInput(
+                        "the sandbox profile owns its tokens".into(),
+                    ));
                 }
                 update.token_source = Some(TokenSourceKind::Local);
                 update.shared_source = Some(None);

@@ -31,6 +31,8 @@ impl CachedToken {
 
 /// Where a profile's tokens come from. The one place that decides it: every token the console
 /// uses is asked of this.
+// One per open profile, never moved around: the size of the larger variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum TokenSource {
     /// Fetched and cached by the console.
     Local(LocalTokens),

@@ -86,13 +86,7 @@ impl Redis {
             "--tls-auth-clients".into(),
             "no".into(),
         ];
-        Redis::launch(
-            port,
-            args,
-            None,
-            Some(pki.ca_cert.clone()),
-            pki.dir.clone(),
-        )
+        Redis::launch(port, args, None, Some(pki.ca_cert.clone()), pki.dir.clone())
     }
 
     fn launch(
@@ -280,16 +274,30 @@ impl Pki {
             &["req", "-x509", "-nodes", "-days", "2"][..],
             &ec,
             &[
-                "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=wxopen test CA",
-                "-addext", "basicConstraints=critical,CA:TRUE",
-                "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-subj",
+                "/CN=wxopen test CA",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
             ],
         ]
         .concat());
         run(&[
             &["req", "-new", "-nodes"][..],
             &ec,
-            &["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
+            &[
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=127.0.0.1",
+            ],
         ]
         .concat());
         std::fs::write(
@@ -298,8 +306,21 @@ impl Pki {
         )
         .unwrap();
         run(&[
-            "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "2", "-out", "server.pem", "-extfile", "server.ext",
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-out",
+            "server.pem",
+            "-extfile",
+            "server.ext",
         ]);
         Pki {
             ca_cert: d.join("ca.pem"),
@@ -351,7 +372,10 @@ impl Cluster {
                 )
             })
             .collect();
-        let addrs: Vec<String> = nodes.iter().map(|n| format!("127.0.0.1:{}", n.port)).collect();
+        let addrs: Vec<String> = nodes
+            .iter()
+            .map(|n| format!("127.0.0.1:{}", n.port))
+            .collect();
         let mut create = Command::new("redis-cli");
         create.args(["--cluster", "create"]).args(&addrs).args([
             "--cluster-replicas",
@@ -586,5 +610,11 @@ pub mod wx {
 /// and the component token (`EX expires_in - 200`).
 pub fn wxjava_writes_component(redis: &Redis, c: &str, ticket: &str, token: &str, expires_in: i64) {
     redis.cli(&["PSETEX", &wx::ticket(c), wx::TICKET_PX, ticket]);
-    redis.cli(&["SET", &wx::component_token(c), token, "EX", &wx::token_ex(expires_in)]);
+    redis.cli(&[
+        "SET",
+        &wx::component_token(c),
+        token,
+        "EX",
+        &wx::token_ex(expires_in),
+    ]);
 }
