@@ -123,7 +123,10 @@ async fn an_authorizer_token_is_borrowed_for_an_authorizer_call() {
     );
     assert_eq!(fetches, (1, 1));
 
-    let team = shared_console(ConsoleSpec::new(&sb, wxjava(&redis.url(), false))).await;
+    let mut spec = ConsoleSpec::new(&sb, wxjava(&redis.url(), false));
+    // Kept until it dies, so that only WeChat's rejection makes the console read the key again.
+    spec.options = sticky();
+    let team = shared_console(spec).await;
     // open/get takes the authorizer's own token (the component token would be 48001).
     let binding = team.console.open_get(&team.rt, &a).await.unwrap();
     assert_eq!(binding.appid, a);
@@ -144,6 +147,38 @@ async fn an_authorizer_token_is_borrowed_for_an_authorizer_call() {
         .authorizer_token_get(team.rt.id(), &a)
         .unwrap();
     assert!(row.and_then(|r| r.access_token).is_none());
+
+    // The backend refreshes the account's token and writes it; the old one dies after the
+    // overlap: the console's next authorizer call is rejected once, reads the key again, and
+    // goes through on the backend's new token.
+    let (at2, _, _) = backend.authorizer_token(&ct, &a, &refresh).await;
+    redis.cli(&[
+        "SET",
+        &wx::authorizer_token(&c, &a),
+        &at2,
+        "EX",
+        &wx::token_ex(at_expires),
+    ]);
+    ctl.advance_clock(OVERLAP_PASSED);
+    team.console.open_get(&team.rt, &a).await.unwrap();
+    assert_eq!(
+        team.console
+            .authorizer_token(&team.rt, &a)
+            .await
+            .unwrap()
+            .token
+            .expose(),
+        &at2
+    );
+    assert_eq!(team.console.shared_info(&team.rt).unwrap().rejections, 1);
+    assert_eq!(
+        (
+            ctl.call_count(TOKEN_PATH),
+            ctl.call_count(AUTHORIZER_TOKEN_PATH)
+        ),
+        (1, 2),
+        "only the backend's fetches"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
