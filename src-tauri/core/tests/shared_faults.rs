@@ -239,10 +239,10 @@ async fn missing_and_expired_keys_are_named_and_never_fetched_around() {
         "{err}"
     );
     assert_clear(&err, &at_key, &["AUTHORIZER_TOKEN_NO_TTL"]);
-    // One second left (PTTL 1900 ms reads as TTL 1 s): TTL < 2 is expired too.
+    // Under two seconds left (PTTL 1999 ms: TTL 1 s, then 0 s): TTL < 2 is expired too.
     let ct_key = wx::component_token(&f.c);
     let fresh = f.console(&f.redis.url(), None, options()).await;
-    f.redis.cli(&["PEXPIRE", &ct_key, "1900"]);
+    f.redis.cli(&["PEXPIRE", &ct_key, "1999"]);
     let err = fresh.console.component_token(&fresh.rt).await.unwrap_err();
     assert!(
         matches!(&err, CoreError::Shared(SharedStoreError::Expired { key, .. }) if *key == ct_key),

@@ -38,6 +38,8 @@ impl BackendScript {
     /// `SET lock <ms> NX PX 60000`, polled as RedisTemplate's lock polls (the protocol's wait).
     async fn lock(&mut self, key: &str) -> String {
         let value = (wxopen_core::clock::now() * 1000 + 60_001).to_string() + "-backend";
+        // The consoles hold it for one fetch at most: a lock never given back fails the test.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
         loop {
             let set: Option<String> = redis::cmd("SET")
                 .arg(key)
@@ -51,6 +53,7 @@ impl BackendScript {
             if set.is_some() {
                 return value;
             }
+            assert!(std::time::Instant::now() < deadline, "{key} never released");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
