@@ -161,6 +161,11 @@ fn malformed_values_are_named() {
         ValueFormat::Raw.decode(br#"{"a": 1}"#),
         Err(ValueError::Malformed { .. })
     ));
+    // Nor a JSON string (wechatpy's json.dumps under a raw layout).
+    assert!(matches!(
+        ValueFormat::Raw.decode(br#""TOKEN_1234""#),
+        Err(ValueError::Malformed { .. })
+    ));
     // Redisson's Kryo5 bytes are not text.
     assert!(matches!(
         ValueFormat::Raw.decode(&[0x03, 0xde, 0x02, 0xff]),
@@ -195,10 +200,10 @@ fn malformed_values_are_named() {
 }
 
 proptest! {
-    /// Whatever token WeChat hands out (printable, no spaces), each format reads back what it
+    /// Whatever token WeChat hands out (printable, no spaces, no quotes), each format reads back what it
     /// wrote, with the expiry when the format keeps one.
     #[test]
-    fn values_read_back_as_written(token in "[!-~]{1,200}", exp in 1_000_000_000i64..4_000_000_000) {
+    fn values_read_back_as_written(token in "[!#-~]{1,200}", exp in 1_000_000_000i64..4_000_000_000) {
         let formats = [
             ValueFormat::Raw,
             ValueFormat::JsonString,

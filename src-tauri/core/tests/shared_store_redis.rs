@@ -3,10 +3,11 @@
 //! them: WxJava (plain strings, TTL `expires_in - 200`, refresh token without TTL), wechatpy
 //! (`json.dumps`ed values, TTL `expires_in`).
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod redis_support;
 
+use std::time::Duration;
+
+use redis_support::Redis;
 use wxopen_core::shared_store::{
     Item, KeyLayout, Preset, RedisStore, SharedStoreError, ValueError,
 };
@@ -15,81 +16,17 @@ const C: &str = "wx1111111111111111";
 const A: &str = "wx2222222222222222";
 const WAIT: Duration = Duration::from_secs(5);
 
-/// A `redis-server` of this test's own, stopped on drop.
-struct Redis {
-    child: Child,
-    port: u16,
-}
-
-impl Redis {
-    fn start(password: Option<&str>) -> Redis {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut cmd = Command::new("redis-server");
-        cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        if let Some(pw) = password {
-            cmd.args(["--requirepass", pw]);
-        }
-        let child = cmd
-            .spawn()
-            .expect("redis-server (Debian: redis-server; make test's bootstrap installs it)");
-        let redis = Redis { child, port };
-        // Ready when it accepts a connection (bounded: a server that never comes up fails).
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::yield_now();
-        }
-        redis
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    /// `redis-cli ARGS` (what a backend does, from outside our client).
-    fn cli(&self, password: Option<&str>, args: &[&str]) {
-        let mut c = Command::new("redis-cli");
-        c.args(["-p", &self.port.to_string()]);
-        if let Some(pw) = password {
-            c.args(["--no-auth-warning", "-a", pw]);
-        }
-        let out = c
-            .args(args)
-            .output()
-            .expect("redis-cli (Debian: redis-tools)");
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && !text.starts_with("(error)") && !text.starts_with("ERR"),
-            "redis-cli {args:?}: {text}"
-        );
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test]
 async fn wxjava_keys_read_as_wxjava_wrote_them() {
-    let redis = Redis::start(None);
+    let redis = Redis::start();
     let layout = KeyLayout::preset(Preset::Wxjava, Some("wx:open"));
     let ct = layout.key(Item::ComponentToken, C, None).unwrap();
     let rt = layout
         .key(Item::AuthorizerRefreshToken, C, Some(A))
         .unwrap();
     // WxJava: setValue(key, token, expiresIn - 200, SECONDS); the refresh token without a TTL.
-    redis.cli(None, &["SET", &ct, "COMPONENT_TOKEN_1234", "EX", "7000"]);
-    redis.cli(None, &["SET", &rt, "refreshtoken@@@abcd"]);
+    redis.cli(&["SET", &ct, "COMPONENT_TOKEN_1234", "EX", "7000"]);
+    redis.cli(&["SET", &rt, "refreshtoken@@@abcd"]);
     let r = RedisStore::connect(&redis.url(), None, WAIT).await.unwrap();
     let got = r
         .read(&layout, Item::ComponentToken, C, None)
@@ -109,7 +46,7 @@ async fn wxjava_keys_read_as_wxjava_wrote_them() {
     assert_eq!(refresh.ttl_secs, None);
     // A token key without a TTL is expired by WxJava's rule (TTL < 2): not borrowed.
     let at = layout.key(Item::AuthorizerToken, C, Some(A)).unwrap();
-    redis.cli(None, &["SET", &at, "AUTHORIZER_TOKEN"]);
+    redis.cli(&["SET", &at, "AUTHORIZER_TOKEN"]);
     let err = r
         .read(&layout, Item::AuthorizerToken, C, Some(A))
         .await
@@ -131,11 +68,11 @@ async fn wxjava_keys_read_as_wxjava_wrote_them() {
 
 #[tokio::test]
 async fn wechatpy_values_are_json_strings() {
-    let redis = Redis::start(None);
+    let redis = Redis::start();
     let layout = KeyLayout::preset(Preset::Wechatpy, None);
     let ct = layout.key(Item::ComponentToken, C, None).unwrap();
     // RedisStorage.set(key, json.dumps(value), ex=ttl)
-    redis.cli(None, &["SET", &ct, "\"WECHATPY_TOKEN\"", "EX", "7200"]);
+    redis.cli(&["SET", &ct, "\"WECHATPY_TOKEN\"", "EX", "7200"]);
     let r = RedisStore::connect(&redis.url(), None, WAIT).await.unwrap();
     let got = r
         .read(&layout, Item::ComponentToken, C, None)
@@ -145,7 +82,7 @@ async fn wechatpy_values_are_json_strings() {
     // The same value read with a raw layout would keep its quotes: refused, not borrowed.
     let raw = KeyLayout::preset(Preset::Wxjava, None);
     let raw_key = raw.key(Item::ComponentToken, C, None).unwrap();
-    redis.cli(None, &["SET", &raw_key, "not a token", "EX", "7200"]);
+    redis.cli(&["SET", &raw_key, "not a token", "EX", "7200"]);
     let err = r
         .read(&raw, Item::ComponentToken, C, None)
         .await
@@ -170,8 +107,8 @@ async fn wechatpy_values_are_json_strings() {
 
 #[tokio::test]
 async fn a_wrong_password_a_dead_server_and_a_password_in_the_url_are_clear_errors() {
-    let redis = Redis::start(Some("s3cret-pw"));
-    redis.cli(Some("s3cret-pw"), &["PING"]);
+    let redis = Redis::start_with(Some("s3cret-pw"), &[]);
+    redis.cli(&["PING"]);
     let err = RedisStore::connect(&redis.url(), Some("wrong"), WAIT)
         .await
         .err()
@@ -194,5 +131,5 @@ async fn a_wrong_password_a_dead_server_and_a_password_in_the_url_are_clear_erro
         .err()
         .unwrap();
     assert!(matches!(err, SharedStoreError::Unreachable { .. }), "{err}");
-    assert!(err.hint().contains("store runs"));
+    assert!(err.hint().contains("store runs"), "{}", err.hint());
 }

@@ -86,7 +86,7 @@ impl SharedStoreError {
     pub fn hint(&self) -> &'static str {
         match self {
             SharedStoreError::BadUrl { .. } => "Use redis://[user@]host:port/db or rediss:// for TLS (the password is asked for separately and kept in the keychain); separate a cluster's nodes with commas.",
-            SharedStoreError::Unreachable { .. } | SharedStoreError::Timeout { .. } => "Check that the backend's store runs, that this machine may reach it (firewall, VPN, bind address), the port, and TLS (rediss://) if the server requires it.",
+            SharedStoreError::Unreachable { .. } | SharedStoreError::Timeout { .. } => "Check that the backend's store runs (every node, for a cluster), that this machine may reach it (firewall, VPN, bind address), the port, and TLS (rediss://) if the server requires it.",
             SharedStoreError::Auth { .. } => "Check the ACL user and the password (or the token API's header) of the shared profile.",
             SharedStoreError::Database { .. } => "Check the database number at the end of the Redis URL (/0 … /15 by default) against the backend's configuration.",
             SharedStoreError::Command { .. } => "Check that the ACL user may read (and, for a refresh, write) these keys, and the database number.",
@@ -463,6 +463,20 @@ fn command_error(url: &str, key: &str, e: &redis::RedisError) -> SharedStoreErro
         return SharedStoreError::Auth {
             url: url.to_owned(),
             detail: e.to_string(),
+        };
+    }
+    // A cluster whose node for this key's slot is gone answers MOVED to the dead node, or
+    // CLUSTERDOWN: the store is down for this key, not the command wrong (ACL, database).
+    if e.is_cluster_error()
+        || matches!(
+            e.kind(),
+            redis::ErrorKind::ClusterConnectionNotFound
+                | redis::ErrorKind::Server(redis::ServerErrorKind::MasterDown)
+        )
+    {
+        return SharedStoreError::Unreachable {
+            url: url.to_owned(),
+            detail: format!("the cluster node that holds {key} does not answer ({e})"),
         };
     }
     if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_timeout() {

@@ -59,6 +59,14 @@ impl ValueFormat {
         let text = std::str::from_utf8(bytes).map_err(|_| ValueError::NotText { expected })?;
         let malformed = |detail: String| ValueError::Malformed { expected, detail };
         let (token, expires_at) = match self {
+            // WeChat's tokens never hold a quote: a quoted value is a JSON string (wechatpy's
+            // `json.dumps`, a Jackson codec) read with the wrong format, and borrowing it quotes
+            // and all would only end in WeChat's 40001.
+            ValueFormat::Raw if text.len() >= 2 && text.starts_with('"') && text.ends_with('"') => {
+                return Err(malformed(
+                    "it is a JSON string (\"…\"): choose the JSON string value format".into(),
+                ))
+            }
             ValueFormat::Raw => (text.to_owned(), None),
             ValueFormat::JsonString => (
                 serde_json::from_str::<String>(text).map_err(|e| malformed(e.to_string()))?,
