@@ -37,14 +37,14 @@ fn wxjava_keys_prefix_and_locks() {
     // WxJava's locks are literal and unprefixed (WxOpenInMemoryConfigStorage).
     let prefixed = KeyLayout::preset(Preset::Wxjava, Some("wx:open"));
     assert_eq!(
-        prefixed.lock_key(Item::ComponentToken, None).as_deref(),
+        prefixed.lock_key(Item::ComponentToken, C, None).as_deref(),
         Some("componentAccessTokenLock")
     );
     assert_eq!(
-        prefixed.lock_key(Item::AuthorizerToken, Some(A)),
+        prefixed.lock_key(Item::AuthorizerToken, C, Some(A)),
         Some(format!("{A}:accessTokenLock"))
     );
-    assert_eq!(prefixed.lock_key(Item::AuthorizerToken, None), None);
+    assert_eq!(prefixed.lock_key(Item::AuthorizerToken, C, None), None);
 }
 
 #[test]
@@ -66,7 +66,7 @@ fn wechatpy_keys_are_prefixed_json_and_unscoped_per_authorizer() {
         format!("shop:{C}_component_verify_ticket")
     );
     assert_eq!(l.value, ValueFormat::JsonString);
-    assert_eq!(l.lock_key(Item::ComponentToken, None), None);
+    assert_eq!(l.lock_key(Item::ComponentToken, C, None), None);
     // What wechatpy's RedisStorage.set writes: json.dumps of the token.
     let stored = l.value.decode(br#""ticket@@@abc""#).unwrap();
     assert_eq!(stored.token, "ticket@@@abc");
@@ -120,6 +120,20 @@ fn custom_templates_are_checked() {
         format!("acme:{C}:ticket")
     );
     assert_eq!(ok.key(Item::AuthorizerRefreshToken, C, Some(A)), None);
+    // A backend serving several platforms scopes its locks by component.
+    let scoped = KeyLayout {
+        component_lock: t("acme:lock:{component_appid}"),
+        authorizer_lock: t("acme:lock:{component_appid}:{authorizer_appid}"),
+        ..ok.clone()
+    };
+    assert_eq!(
+        scoped.lock_key(Item::ComponentToken, C, None),
+        Some(format!("acme:lock:{C}"))
+    );
+    assert_eq!(
+        scoped.lock_key(Item::AuthorizerToken, C, Some(A)),
+        Some(format!("acme:lock:{C}:{A}"))
+    );
     let err = |templates: [Option<String>; 4]| {
         KeyLayout::custom(templates, ValueFormat::Raw, 0).unwrap_err()
     };

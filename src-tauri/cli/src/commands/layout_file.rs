@@ -104,20 +104,6 @@ pub fn parse(file: &str, text: &str) -> CoreResult<KeyLayout> {
     if f.ttl_margin_secs < 0 {
         return Err(bad("key `ttl_margin_secs` must be 0 or more".into()));
     }
-    for (key, lock) in [
-        ("component_lock", &f.component_lock),
-        ("authorizer_lock", &f.authorizer_lock),
-    ] {
-        // A lock key names at most the authorizer: the component's lock is one literal key.
-        if lock
-            .as_deref()
-            .is_some_and(|l| l.contains("{component_appid}"))
-        {
-            return Err(bad(format!(
-                "key `{key}` cannot use {{component_appid}}: write the platform's lock key literally"
-            )));
-        }
-    }
     if f.component_lock
         .as_deref()
         .is_some_and(|l| l.contains("{authorizer_appid}"))

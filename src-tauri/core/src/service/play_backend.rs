@@ -347,7 +347,10 @@ impl PlayBackend {
     }
 
     async fn lock(&self, item: Item, authorizer: Option<&str>) -> CoreResult<Option<HeldLock>> {
-        match self.layout.lock_key(item, authorizer) {
+        match self
+            .layout
+            .lock_key(item, &self.settings.component_appid, authorizer)
+        {
             Some(key) => Ok(Some(
                 self.store
                     .lock(&key, LOCK_LEASE, self.settings.lock_wait)

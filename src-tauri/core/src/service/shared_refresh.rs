@@ -54,7 +54,7 @@ impl Console {
         )?;
         let before = current_token(s, &s.component, None).await?;
         let lock_key = layout
-            .lock_key(Item::ComponentToken, None)
+            .lock_key(Item::ComponentToken, rt.appid(), None)
             .unwrap_or_else(|| format!("wxopen:lock:{key}"));
         s.component
             .get_or_load(
@@ -125,7 +125,7 @@ impl Console {
         let cell = s.authorizer_cell(appid);
         let before = current_token(s, &cell, Some(appid)).await?;
         let lock_key = layout
-            .lock_key(Item::AuthorizerToken, Some(appid))
+            .lock_key(Item::AuthorizerToken, rt.appid(), Some(appid))
             .unwrap_or_else(|| format!("wxopen:lock:{key}"));
         cell.get_or_load(
             |b| Some(b.token.token.expose()) != before.as_ref(),

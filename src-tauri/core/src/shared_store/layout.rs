@@ -166,17 +166,24 @@ impl KeyLayout {
         }
     }
 
-    /// The backend's lock for refreshing `item`, when it takes one.
-    pub fn lock_key(&self, item: Item, authorizer_appid: Option<&str>) -> Option<String> {
+    /// The backend's lock for refreshing `item`, when it takes one (a custom lock template may
+    /// name the component appid too, for a backend that serves several platforms).
+    pub fn lock_key(
+        &self,
+        item: Item,
+        component_appid: &str,
+        authorizer_appid: Option<&str>,
+    ) -> Option<String> {
         let template = match item {
             Item::ComponentToken => self.component_lock.as_deref()?,
             Item::AuthorizerToken => self.authorizer_lock.as_deref()?,
             Item::Ticket | Item::AuthorizerRefreshToken => return None,
         };
+        let template = template.replace(COMPONENT, component_appid);
         match authorizer_appid {
             Some(a) => Some(template.replace(AUTHORIZER, a)),
             None if template.contains(AUTHORIZER) => None,
-            None => Some(template.to_owned()),
+            None => Some(template),
         }
     }
 }
