@@ -88,6 +88,14 @@ pub struct KeyProbe {
     pub error: Option<ErrorBody>,
 }
 
+/// A key a profile would read, as the form shows it before *Test* (`key`: `None` when the layout
+/// keeps no such item).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SharedKey {
+    pub item: Item,
+    pub key: Option<String>,
+}
+
 /// What *Test* found: every key this profile reads, for its appid.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct SharedTest {
@@ -345,12 +353,16 @@ async fn connect(
 ) -> CoreResult<Backend> {
     match source {
         SharedSource::Redis(r) => {
-            let layout = r.layout.resolve().map_err(crate::shared_store::SourceError::from)?;
+            let layout = r
+                .layout
+                .resolve()
+                .map_err(crate::shared_store::SourceError::from)?;
             let password = secrets.get(component_appid, SecretName::RedisPassword)?;
             let ca_pem = match r.ca_file.as_deref().filter(|f| !f.trim().is_empty()) {
-                Some(f) => Some(std::fs::read(f).map_err(|e| {
-                    CoreError::io(format!("read the Redis CA file {f}"), e)
-                })?),
+                Some(f) => Some(
+                    std::fs::read(f)
+                        .map_err(|e| CoreError::io(format!("read the Redis CA file {f}"), e))?,
+                ),
                 None => None,
             };
             let store = RedisStore::open(RedisTarget {
@@ -401,11 +413,11 @@ impl Console {
     pub(crate) async fn shared_refresh_component(&self, rt: &ProfileRt) -> CoreResult<()> {
         let s = self.shared_of(rt)?;
         let (store, layout) = self.writable(s).await?;
-        let key = layout
-            .key(Item::ComponentToken, rt.appid(), None)
-            .ok_or(SharedStoreError::NotKept {
+        let key = layout.key(Item::ComponentToken, rt.appid(), None).ok_or(
+            SharedStoreError::NotKept {
                 item: Item::ComponentToken,
-            })?;
+            },
+        )?;
         let before = current_token(s, &s.component, None).await?;
         let lock_key = layout
             .lock_key(Item::ComponentToken, None)
@@ -433,7 +445,9 @@ impl Console {
                         store
                             .write(
                                 &key,
-                                &layout.value.encode(&answer.component_access_token, expires_at),
+                                &layout
+                                    .value
+                                    .encode(&answer.component_access_token, expires_at),
                                 Some(ttl),
                             )
                             .await?;
@@ -520,7 +534,9 @@ impl Console {
                     store
                         .write(
                             &key,
-                            &layout.value.encode(&answer.authorizer_access_token, expires_at),
+                            &layout
+                                .value
+                                .encode(&answer.authorizer_access_token, expires_at),
                             Some(ttl),
                         )
                         .await?;
@@ -622,6 +638,40 @@ impl Console {
         Ok(probe(s, authorizer).await)
     }
 
+    /// The exact keys (or token API URLs) `source` reads for `component_appid`: the form shows
+    /// them from here, so that they are the ones the borrowing code reads. Without `authorizer`
+    /// an authorizer's key keeps its `{authorizer_appid}` placeholder.
+    pub fn shared_keys(
+        &self,
+        component_appid: &str,
+        source: &SharedSource,
+        authorizer: Option<&str>,
+    ) -> CoreResult<Vec<SharedKey>> {
+        let appid = super::validate::appid(component_appid)?;
+        source.check()?;
+        let authorizer = Some(authorizer.unwrap_or("{authorizer_appid}"));
+        let key_of: Box<dyn Fn(Item) -> Option<String>> = match source {
+            SharedSource::Redis(r) => {
+                let layout = r
+                    .layout
+                    .resolve()
+                    .map_err(crate::shared_store::SourceError::from)?;
+                Box::new(move |item| layout.key(item, &appid, authorizer))
+            }
+            SharedSource::Http(h) => {
+                let api = HttpTokens::new(h.clone(), None, Duration::from_secs(1))?;
+                Box::new(move |item| api.url(item, &appid, authorizer).ok())
+            }
+        };
+        Ok(Item::ALL
+            .into_iter()
+            .map(|item| SharedKey {
+                item,
+                key: key_of(item),
+            })
+            .collect())
+    }
+
     /// *Test* of settings not saved yet (the profile form): the same report.
     pub async fn shared_test_settings(
         &self,
@@ -670,9 +720,7 @@ async fn current_token(
     } else {
         Item::ComponentToken
     };
-    Ok(reread(s, item, authorizer)
-        .await?
-        .map(|r| r.stored.token))
+    Ok(reread(s, item, authorizer).await?.map(|r| r.stored.token))
 }
 
 /// `item` as the store holds it now; `None` when missing or expired (a refresh replaces it).
@@ -741,7 +789,14 @@ async fn probe(s: &SharedTokens, authorizer: Option<&str>) -> SharedTest {
                         CoreError::Shared(
                             SharedStoreError::Missing { .. } | SharedStoreError::NotKept { .. }
                         )
-                    ) && !matches!(e, CoreError::Shared(SharedStoreError::Unreachable { .. } | SharedStoreError::Timeout { .. } | SharedStoreError::Auth { .. })),
+                    ) && !matches!(
+                        e,
+                        CoreError::Shared(
+                            SharedStoreError::Unreachable { .. }
+                                | SharedStoreError::Timeout { .. }
+                                | SharedStoreError::Auth { .. }
+                        )
+                    ),
                     ttl_secs: None,
                     tail: None,
                     error: Some(e.body()),

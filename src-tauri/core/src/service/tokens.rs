@@ -19,8 +19,8 @@ use crate::store::profiles::TokenSourceKind;
 use crate::store::types::Status as AuthorizerStatus;
 use wxopen_wechat::error::WeChatError;
 
-pub use super::token_source::{CachedToken, LocalTokens, REFRESH_MARGIN, TICKET_TTL};
 use super::token_source::TokenSource;
+pub use super::token_source::{CachedToken, LocalTokens, REFRESH_MARGIN, TICKET_TTL};
 
 /// What the UI shows about the component_access_token (never the token itself).
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -148,6 +148,18 @@ impl Console {
         )
         .await?;
         self.component_token_status(rt)
+    }
+
+    /// *Test connection*: a local profile fetches a fresh token (that is the test); a shared one
+    /// only borrows the backend's (a fetch would kill the token the backend serves with).
+    pub async fn test_connection(&self, rt: &ProfileRt) -> CoreResult<ComponentTokenStatus> {
+        match &rt.source {
+            TokenSource::Local(_) => self.refresh_component_token(rt).await,
+            TokenSource::Shared(s) => {
+                s.borrow(None).await?;
+                self.component_token_status(rt)
+            }
+        }
     }
 
     pub fn component_token_status(&self, rt: &ProfileRt) -> CoreResult<ComponentTokenStatus> {
