@@ -90,7 +90,9 @@ async fn wxjava_keys_read_as_wxjava_wrote_them() {
     // WxJava: setValue(key, token, expiresIn - 200, SECONDS); the refresh token without a TTL.
     redis.cli(None, &["SET", &ct, "COMPONENT_TOKEN_1234", "EX", "7000"]);
     redis.cli(None, &["SET", &rt, "refreshtoken@@@abcd"]);
-    let r = RedisStore::connect(&redis.url(), None, WAIT).await.unwrap();
+    let r = RedisStore::connect(&redis.url(), None, WAIT)
+        .await
+        .unwrap();
     let got = r
         .read(&layout, Item::ComponentToken, C, None)
         .await
@@ -136,7 +138,9 @@ async fn wechatpy_values_are_json_strings() {
     let ct = layout.key(Item::ComponentToken, C, None).unwrap();
     // RedisStorage.set(key, json.dumps(value), ex=ttl)
     redis.cli(None, &["SET", &ct, "\"WECHATPY_TOKEN\"", "EX", "7200"]);
-    let r = RedisStore::connect(&redis.url(), None, WAIT).await.unwrap();
+    let r = RedisStore::connect(&redis.url(), None, WAIT)
+        .await
+        .unwrap();
     let got = r
         .read(&layout, Item::ComponentToken, C, None)
         .await

@@ -52,11 +52,7 @@ pub(crate) fn store_shared_secrets(
                 if v.chars().any(|c| c.is_control()) {
                     return Err(crate::error::CoreError::InvalidInput(format!(
                         "the {} contains control characters",
-                        if name == SecretName::RedisPassword {
-                            "Redis password"
-                        } else {
-                            "header value"
-                        }
+                        if name == SecretName::RedisPassword { "Redis password" } else { "header value" }
                     )));
                 }
                 secrets.set(appid, name, &Sensitive::new(v.to_owned()))?

@@ -243,9 +243,7 @@ impl Console {
             None => {}
             Some(TokensEdit::Local) => {
                 if row.is_sandbox {
-                    return Err(CoreError::InvalidInput(
-                        "the sandbox profile owns its tokens".into(),
-                    ));
+                    return Err(CoreError::InvalidInput("the sandbox profile owns its tokens".into()));
                 }
                 update.token_source = Some(TokenSourceKind::Local);
                 update.shared_source = Some(None);

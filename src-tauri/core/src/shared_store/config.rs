@@ -39,9 +39,7 @@ pub enum LayoutChoice {
         #[serde(default)]
         prefix: Option<String>,
     },
-    Custom {
-        layout: KeyLayout,
-    },
+    Custom { layout: KeyLayout },
 }
 
 impl LayoutChoice {
@@ -59,14 +57,8 @@ impl LayoutChoice {
                 )?;
                 Ok(KeyLayout {
                     authorizer_ttl_margin_secs: layout.authorizer_ttl_margin_secs.max(0),
-                    component_lock: layout
-                        .component_lock
-                        .clone()
-                        .filter(|l| !l.trim().is_empty()),
-                    authorizer_lock: layout
-                        .authorizer_lock
-                        .clone()
-                        .filter(|l| !l.trim().is_empty()),
+                    component_lock: layout.component_lock.clone().filter(|l| !l.trim().is_empty()),
+                    authorizer_lock: layout.authorizer_lock.clone().filter(|l| !l.trim().is_empty()),
                     ..checked
                 })
             }

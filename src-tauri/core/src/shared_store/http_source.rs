@@ -57,7 +57,8 @@ impl HttpTokens {
         authorizer_appid: Option<&str>,
     ) -> Result<String, SharedStoreError> {
         let enc = |s: &str| {
-            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
         };
         let template = match item {
             Item::ComponentToken => Some(&self.config.component_token_url),
@@ -99,7 +100,8 @@ impl HttpTokens {
         };
         let resp = req.send().await.map_err(unreachable)?;
         let status = resp.status();
-        if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
+        if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN
+        {
             return Err(SharedStoreError::Auth {
                 url,
                 detail: format!("HTTP {}", status.as_u16()),

@@ -196,12 +196,7 @@ impl RedisStore {
             detail,
         };
         let mut nodes = Vec::new();
-        for node in target
-            .url
-            .split(',')
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-        {
+        for node in target.url.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             let mut parsed = url::Url::parse(node).map_err(|e| bad(e.to_string()))?;
             if parsed.password().is_some() {
                 return Err(bad(
@@ -465,7 +460,8 @@ fn command_error(url: &str, key: &str, e: &redis::RedisError) -> SharedStoreErro
             detail: e.to_string(),
         };
     }
-    if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_timeout() {
+    if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_timeout()
+    {
         return SharedStoreError::Unreachable {
             url: url.to_owned(),
             detail: e.to_string(),

@@ -85,11 +85,7 @@ fn row(r: &Row<'_>) -> rusqlite::Result<ProfileRow> {
         shared_source: match r.get::<_, Option<String>>(11)? {
             None => None,
             Some(json) => Some(serde_json::from_str(&json).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    11,
-                    rusqlite::types::Type::Text,
-                    Box::new(e),
-                )
+                rusqlite::Error::FromSqlConversionFailure(11, rusqlite::types::Type::Text, Box::new(e))
             })?),
         },
     })
