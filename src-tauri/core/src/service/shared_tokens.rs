@@ -353,16 +353,12 @@ async fn connect(
 ) -> CoreResult<Backend> {
     match source {
         SharedSource::Redis(r) => {
-            let layout = r
-                .layout
-                .resolve()
-                .map_err(crate::shared_store::SourceError::from)?;
+            let layout = r.layout.resolve().map_err(crate::shared_store::SourceError::from)?;
             let password = secrets.get(component_appid, SecretName::RedisPassword)?;
             let ca_pem = match r.ca_file.as_deref().filter(|f| !f.trim().is_empty()) {
-                Some(f) => Some(
-                    std::fs::read(f)
-                        .map_err(|e| CoreError::io(format!("read the Redis CA file {f}"), e))?,
-                ),
+                Some(f) => Some(std::fs::read(f).map_err(|e| {
+                    CoreError::io(format!("read the Redis CA file {f}"), e)
+                })?),
                 None => None,
             };
             let store = RedisStore::open(RedisTarget {
@@ -413,11 +409,11 @@ impl Console {
     pub(crate) async fn shared_refresh_component(&self, rt: &ProfileRt) -> CoreResult<()> {
         let s = self.shared_of(rt)?;
         let (store, layout) = self.writable(s).await?;
-        let key = layout.key(Item::ComponentToken, rt.appid(), None).ok_or(
-            SharedStoreError::NotKept {
+        let key = layout
+            .key(Item::ComponentToken, rt.appid(), None)
+            .ok_or(SharedStoreError::NotKept {
                 item: Item::ComponentToken,
-            },
-        )?;
+            })?;
         let before = current_token(s, &s.component, None).await?;
         let lock_key = layout
             .lock_key(Item::ComponentToken, None)
@@ -445,9 +441,7 @@ impl Console {
                         store
                             .write(
                                 &key,
-                                &layout
-                                    .value
-                                    .encode(&answer.component_access_token, expires_at),
+                                &layout.value.encode(&answer.component_access_token, expires_at),
                                 Some(ttl),
                             )
                             .await?;
@@ -534,9 +528,7 @@ impl Console {
                     store
                         .write(
                             &key,
-                            &layout
-                                .value
-                                .encode(&answer.authorizer_access_token, expires_at),
+                            &layout.value.encode(&answer.authorizer_access_token, expires_at),
                             Some(ttl),
                         )
                         .await?;
@@ -720,7 +712,9 @@ async fn current_token(
     } else {
         Item::ComponentToken
     };
-    Ok(reread(s, item, authorizer).await?.map(|r| r.stored.token))
+    Ok(reread(s, item, authorizer)
+        .await?
+        .map(|r| r.stored.token))
 }
 
 /// `item` as the store holds it now; `None` when missing or expired (a refresh replaces it).
@@ -789,14 +783,7 @@ async fn probe(s: &SharedTokens, authorizer: Option<&str>) -> SharedTest {
                         CoreError::Shared(
                             SharedStoreError::Missing { .. } | SharedStoreError::NotKept { .. }
                         )
-                    ) && !matches!(
-                        e,
-                        CoreError::Shared(
-                            SharedStoreError::Unreachable { .. }
-                                | SharedStoreError::Timeout { .. }
-                                | SharedStoreError::Auth { .. }
-                        )
-                    ),
+                    ) && !matches!(e, CoreError::Shared(SharedStoreError::Unreachable { .. } | SharedStoreError::Timeout { .. } | SharedStoreError::Auth { .. })),
                     ttl_secs: None,
                     tail: None,
                     error: Some(e.body()),

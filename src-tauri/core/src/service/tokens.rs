@@ -19,8 +19,8 @@ use crate::store::profiles::TokenSourceKind;
 use crate::store::types::Status as AuthorizerStatus;
 use wxopen_wechat::error::WeChatError;
 
-use super::token_source::TokenSource;
 pub use super::token_source::{CachedToken, LocalTokens, REFRESH_MARGIN, TICKET_TTL};
+use super::token_source::TokenSource;
 
 /// What the UI shows about the component_access_token (never the token itself).
 #[derive(Debug, Clone, Serialize, specta::Type)]
