@@ -266,7 +266,7 @@ describe("authorizer detail", () => {
     expect(token.textContent).toContain("未缓存");
     testid("detail-refresh-token")!.click();
     await settle();
-    expect(s.args("authorizer_token_refresh")).toEqual([{ appid: APPID }]);
+    expect(s.args("authorizer_token_refresh")).toEqual([{ confirmed: false, appid: APPID }]);
     expect(testid("detail-token")!.dataset.expiresAt).toBe(String(expires));
     expect(testid("detail-token")!.textContent).toMatch(/1h 5\dm/);
   });

@@ -52,8 +52,8 @@ function keysOf(args: Record<string, unknown>) {
   return [
     { item: "ticket", key: `${prefix}wechat_component_verify_ticket:${appid}` },
     { item: "component_token", key: `${prefix}wechat_component_access_token:${appid}` },
-    { item: "authorizer_token", key: `${prefix}wechat_access_token:${appid}:{authorizer_appid}` },
-    { item: "authorizer_refresh_token", key: `${prefix}wechat_refresh_token:${appid}:{authorizer_appid}` },
+    { item: "authorizer_token", key: `${prefix}wechat_authorizer_access_token:${appid}:{authorizer_appid}` },
+    { item: "authorizer_refresh_token", key: `${prefix}wechat_authorizer_refresh_token:${appid}:{authorizer_appid}` },
   ];
 }
 
@@ -175,8 +175,8 @@ describe("team mode", () => {
     expect(keyNames()).toEqual([
       `wechat_component_verify_ticket:${APPID}`,
       `wechat_component_access_token:${APPID}`,
-      `wechat_access_token:${APPID}:{authorizer_appid}`,
-      `wechat_refresh_token:${APPID}:{authorizer_appid}`,
+      `wechat_authorizer_access_token:${APPID}:{authorizer_appid}`,
+      `wechat_authorizer_refresh_token:${APPID}:{authorizer_appid}`,
     ]);
     await pick("tokens-preset-wechatpy");
     expect(keyNames()[1]).toBe(`wechatpy:${APPID}_component_access_token`);
