@@ -1,5 +1,6 @@
 import { computed, type ComputedRef } from "vue";
 import { useProfilesStore } from "../stores/profiles";
+import { sourceLabel } from "../utils/sharedSource";
 
 /** Whether the selected profile borrows its tokens, and whether it may write to the shared store. */
 export function useSharedWrites(): { shared: ComputedRef<boolean>; readOnly: ComputedRef<boolean> } {
@@ -8,6 +9,6 @@ export function useSharedWrites(): { shared: ComputedRef<boolean>; readOnly: Com
   return {
     shared: computed(() => src.value !== null),
     // A token API is borrow only; Redis writes only with the profile's switch on.
-    readOnly: computed(() => src.value !== null && !(src.value.kind === "redis" && src.value.writes)),
+    readOnly: computed(() => src.value !== null && sourceLabel(src.value).readOnly),
   };
 }
