@@ -53,7 +53,10 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::links::auth_complete,
             commands::history::messages_list,
             commands::history::audit_list,
-            commands::history::errcode_explain
+            commands::history::errcode_explain,
+            commands::shared::shared_test,
+            commands::shared::shared_test_settings,
+            commands::shared::shared_keys
         ])
         // Errcodes and Unix timestamps are i64 in Rust but far below 2^53: plain numbers in TS.
         .dangerously_cast_bigints_to_number()

@@ -208,3 +208,188 @@ fn sandbox_profile_through_ipc_stores_secrets_in_the_keychain_only() {
     )
     .unwrap();
 }
+
+/// A `redis-server` of this test's own (a free loopback port, no persistence), stopped on drop.
+struct Redis {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Redis {
+    fn start() -> Redis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (Debian: redis-server; make test's bootstrap installs it)");
+        let redis = Redis { child, port };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server did not start"
+            );
+            std::thread::yield_now();
+        }
+        redis
+    }
+
+    /// `redis-cli ARGS`, with `value` appended from stdin (`-x`): no token in argv.
+    fn cli(&self, args: &[&str], value: Option<&str>) -> String {
+        use std::io::Write as _;
+        let mut c = std::process::Command::new("redis-cli");
+        c.args(["-p", &self.port.to_string()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped());
+        if value.is_some() {
+            c.arg("-x");
+        }
+        let mut child = c
+            .args(args)
+            .spawn()
+            .expect("redis-cli (Debian: redis-tools)");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(value.unwrap_or("").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "redis-cli {args:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A shared profile over IPC: the keys come from the core, *Test* reads them (tails, never
+/// values), *Test connection* borrows instead of fetching, and a refresh that would write to the
+/// backend's store is refused unless the window says the operator confirmed it.
+#[test]
+fn shared_profile_borrows_and_refuses_an_unconfirmed_refresh() {
+    const APPID: &str = "wx0123456789abcdef";
+    const TOKEN: &str = "backend-component-token-0123456789-zq81";
+    let dir = tempfile::tempdir().unwrap();
+    let redis = Redis::start();
+    let key = format!("wechat_component_access_token:{APPID}");
+    redis.cli(
+        &[
+            "PSETEX",
+            &format!("wechat_component_verify_ticket:{APPID}"),
+            "2147483647000",
+        ],
+        Some("backend-ticket-5566"),
+    );
+    redis.cli(&["SETEX", &key, "7000"], Some(TOKEN));
+    let source = serde_json::json!({
+        "kind": "redis",
+        "url": format!("redis://127.0.0.1:{}/0", redis.port),
+        "layout": {"kind": "preset", "preset": "wxjava", "prefix": null},
+        "writes": true,
+        "ca_file": null,
+    });
+    let call = |cmd: &str, args: serde_json::Value| invoke_with(cmd, dir.path(), args);
+
+    let keys = call(
+        "shared_keys",
+        serde_json::json!({"componentAppid": APPID, "source": source, "authorizer": null}),
+    )
+    .expect("keys");
+    assert_eq!(keys[1]["item"], "component_token", "{keys}");
+    assert_eq!(keys[1]["key"], key.as_str(), "{keys}");
+    assert_eq!(
+        keys[2]["key"],
+        format!("wechat_authorizer_access_token:{APPID}:{{authorizer_appid}}"),
+        "{keys}"
+    );
+
+    // Port 9 (discard) answers nothing: any fetch from WeChat would fail the test.
+    let view = call(
+        "profile_add",
+        serde_json::json!({"input": {
+            "name": "prod", "component_appid": APPID, "api_base": "http://127.0.0.1:9",
+            "proxy": null, "appsecret": "s3cret", "token": null, "encoding_aes_key": null,
+            "shared": {"source": source, "redis_password": null, "header_value": null},
+        }}),
+    )
+    .expect("shared profile");
+    assert_eq!(view["token_source"], "shared", "{view}");
+    call("profile_select", serde_json::json!({"name": "prod"})).unwrap();
+
+    let report = call(
+        "shared_test",
+        serde_json::json!({"profile": null, "authorizer": null}),
+    )
+    .expect("test");
+    assert_eq!(report["reachable"], true, "{report}");
+    assert_eq!(report["keys"][1]["present"], true, "{report}");
+    assert_eq!(report["keys"][1]["tail"], "••••zq81", "{report}");
+    assert!(!report.to_string().contains(TOKEN), "{report}");
+
+    let tested = call(
+        "profile_test_connection",
+        serde_json::json!({"name": "prod"}),
+    )
+    .expect("a shared profile's test borrows the backend's token");
+    assert_eq!(tested["tail"], "••••zq81", "{tested}");
+    assert_eq!(tested["shared"]["component_key"], key.as_str(), "{tested}");
+
+    for (cmd, args) in [
+        (
+            "component_token_refresh",
+            serde_json::json!({"confirmed": false}),
+        ),
+        (
+            "authorizer_token_refresh",
+            serde_json::json!({"appid": "wx2222222222222222", "confirmed": false}),
+        ),
+    ] {
+        let err = call(cmd, args).expect_err("an unconfirmed refresh on a shared profile");
+        assert_eq!(err["code"], "refused", "{cmd}: {err}");
+        assert!(
+            err["message"]
+                .as_str()
+                .unwrap()
+                .contains("every service that reads that key switches to it"),
+            "{cmd}: {err}"
+        );
+    }
+    // Nothing was written to the backend's store.
+    assert_eq!(redis.cli(&["GET", &key], None), TOKEN);
+    assert_eq!(redis.cli(&["KEYS", "*ock*"], None), "");
+
+    // The form's Test of settings not saved yet: another appid, whose keys the backend lacks.
+    let other = call(
+        "shared_test_settings",
+        serde_json::json!({
+            "componentAppid": "wx1111111111111111",
+            "shared": {"source": source, "redis_password": null, "header_value": null},
+            "authorizer": null,
+        }),
+    )
+    .expect("a report");
+    let missing = &other["keys"][1];
+    assert_eq!(missing["present"], false, "{other}");
+    assert_eq!(missing["error"]["code"], "shared_store", "{other}");
+    assert!(
+        missing["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("wechat_component_access_token:wx1111111111111111"),
+        "{other}"
+    );
+    assert!(missing["error"]["hint"].is_string(), "{other}");
+
+    call("profile_remove", serde_json::json!({"name": "prod"})).unwrap();
+}

@@ -28,7 +28,8 @@ export const commands = {
 	profileSelect: (name: string) => typedError<ProfileView, CommandError>(__TAURI_INVOKE("profile_select", { name })),
 	/**
 	 *  Fetches a fresh component_access_token with the profile's secrets and ticket: the error (61004
-	 *  with the caller IP, a bad secret, an expired ticket…) says what to fix.
+	 *  with the caller IP, a bad secret, an expired ticket…) says what to fix. A shared profile
+	 *  borrows the backend's token instead (fetching one would kill it).
 	 */
 	profileTestConnection: (name: string) => typedError<ComponentTokenStatus, CommandError>(__TAURI_INVOKE("profile_test_connection", { name })),
 	ticketStatus: () => typedError<TicketStatus, CommandError>(__TAURI_INVOKE("ticket_status")),
@@ -39,8 +40,11 @@ export const commands = {
 	/**  Verifies, decrypts and applies a push (a ticket is stored, an authorization recorded…). */
 	pushApply: (input: PushInput) => typedError<PushApplied, CommandError>(__TAURI_INVOKE("push_apply", { input })),
 	componentTokenStatus: () => typedError<ComponentTokenStatus, CommandError>(__TAURI_INVOKE("component_token_status")),
-	/**  Drops the cached token and fetches a new one. */
-	componentTokenRefresh: () => typedError<ComponentTokenStatus, CommandError>(__TAURI_INVOKE("component_token_refresh")),
+	/**
+	 *  Drops the cached token and fetches a new one; on a shared profile, *Refresh in the shared
+	 *  store*, only with `confirmed` (the window asked the operator).
+	 */
+	componentTokenRefresh: (confirmed: boolean) => typedError<ComponentTokenStatus, CommandError>(__TAURI_INVOKE("component_token_refresh", { confirmed })),
 	quotaStatus: () => typedError<QuotaStatus, CommandError>(__TAURI_INVOKE("quota_status")),
 	/**  Resets the platform's API call quota (10 a month: the UI confirms first). */
 	quotaClear: () => typedError<QuotaCleared, CommandError>(__TAURI_INVOKE("quota_clear")),
@@ -51,8 +55,11 @@ export const commands = {
 	authorizerView: (appid: string) => typedError<AuthorizerView, CommandError>(__TAURI_INVOKE("authorizer_view", { appid })),
 	/**  Re-reads the account's info from WeChat (api_get_authorizer_info). */
 	authorizerFetch: (appid: string) => typedError<AuthorizerView, CommandError>(__TAURI_INVOKE("authorizer_fetch", { appid })),
-	/**  Refreshes the account's access token with its refresh token. */
-	authorizerTokenRefresh: (appid: string) => typedError<AuthorizerTokenStatus, CommandError>(__TAURI_INVOKE("authorizer_token_refresh", { appid })),
+	/**
+	 *  Refreshes the account's access token with its refresh token; on a shared profile, *Refresh
+	 *  in the shared store*, only with `confirmed` (the window asked the operator).
+	 */
+	authorizerTokenRefresh: (appid: string, confirmed: boolean) => typedError<AuthorizerTokenStatus, CommandError>(__TAURI_INVOKE("authorizer_token_refresh", { appid, confirmed })),
 	/**  `location_report`, `voice_recognize` or `customer_service`, read from WeChat. */
 	optionGet: (appid: string, name: string) => typedError<OptionRow, CommandError>(__TAURI_INVOKE("option_get", { appid, name })),
 	/**  Sets the option, then reads it back from WeChat (the answer is what WeChat now holds). */
@@ -81,6 +88,15 @@ export const commands = {
 	auditList: (query: AuditQuery) => typedError<AuditPage, CommandError>(__TAURI_INVOKE("audit_list", { query })),
 	/**  An errcode in plain words (zh-CN and en), with the IP/rid pulled out of `errmsg`. */
 	errcodeExplain: (errcode: number, errmsg: string | null) => __TAURI_INVOKE<Explanation>("errcode_explain", { errcode, errmsg }),
+	/**
+	 *  *Test* on a saved shared profile (`profile`: by name, else the selected one): each key's
+	 *  presence, TTL and masked tail, never a value.
+	 */
+	sharedTest: (profile: string | null, authorizer: string | null) => typedError<SharedTest, CommandError>(__TAURI_INVOKE("shared_test", { profile, authorizer })),
+	/**  *Test* of the form's settings before they are saved (the secrets given, else the stored ones). */
+	sharedTestSettings: (componentAppid: string, shared: SharedInput, authorizer: string | null) => typedError<SharedTest, CommandError>(__TAURI_INVOKE("shared_test_settings", { componentAppid, shared, authorizer })),
+	/**  The exact keys (or token API URLs) these settings read for `component_appid`. */
+	sharedKeys: (componentAppid: string, source: SharedSource, authorizer: string | null) => typedError<SharedKey[], CommandError>(__TAURI_INVOKE("shared_keys", { componentAppid, source, authorizer })),
 };
 
 /* Types */
@@ -231,6 +247,8 @@ export type ComponentTokenStatus = {
 	expires_in: number | null,
 	/**  `••••abcd`. */
 	tail: string | null,
+	/**  Where a shared profile borrows it from (key, TTL, last read); `None`: owned locally. */
+	shared: SharedInfo | null,
 };
 
 /**  What kind of trouble an errcode is, so the UI can group and route them. */
@@ -256,8 +274,20 @@ export type ErrKind =
 /**  The message-crypto codes of the official samples (not API errcodes). */
 "crypto" | "unknown";
 
+/**  What crosses IPC (and what `wxopen --json` prints) for a failed call. */
+export type ErrorBody = {
+	code: ErrorCode,
+	message: string,
+	/**  What the operator can do about it, when we know. */
+	hint: string | null,
+	/**  The WeChat errcode, for `code == "we_chat"` errors. */
+	errcode: number | null,
+};
+
 /**  Stable machine-readable error codes (serialized in snake_case). */
-export type ErrorCode = "io" | "invalid_input" | "keychain" | "storage" | "network" | "we_chat" | "crypto" | "push" | "internal" | "not_found" | "needs_reauth" | "cancelled" | "refused";
+export type ErrorCode = "io" | "invalid_input" | "keychain" | "storage" | "network" | "we_chat" | "crypto" | "push" | "internal" | "not_found" | "needs_reauth" | "cancelled" | "refused" | 
+/**  A shared profile's store (Redis, token API) failed or holds no usable token. */
+"shared_store";
 
 /**  An errcode explained for one concrete reply (IP and rid pulled out of its errmsg). */
 export type Explanation = {
@@ -276,6 +306,75 @@ export type Explanation = {
 	rid: string | null,
 };
 
+/**  A backend's internal token API (borrow only: the console never asks it to refresh). */
+export type HttpSource = {
+	/**  URL of the component token; `{component_appid}` is replaced. */
+	component_token_url: string,
+	/**  URL of an authorizer's token; `{component_appid}` and `{authorizer_appid}` are replaced. */
+	authorizer_token_url?: string | null,
+	/**  A request header (e.g. `Authorization`) whose value is in the keychain. */
+	header_name?: string | null,
+	/**  JSON pointer (RFC 6901) to the token in the answer, e.g. `/component_access_token`. */
+	token_pointer: string,
+	/**  JSON pointer to the seconds left (`/expires_in`)… */
+	expires_in_pointer?: string | null,
+	/**  …or to the Unix time it expires at (`/expires_at`, seconds or milliseconds). */
+	expires_at_pointer?: string | null,
+};
+
+/**  What a backend keeps for a third-party platform. */
+export type Item = "ticket" | "component_token" | "authorizer_token" | "authorizer_refresh_token";
+
+/**  The keys one platform's items live under, and how their values are written. */
+export type KeyLayout = {
+	/**
+	 *  Template per item (placeholders `{component_appid}`, `{authorizer_appid}`); `None` when the
+	 *  backend does not keep that item in the store.
+	 */
+	ticket: string | null,
+	component_token: string | null,
+	authorizer_token: string | null,
+	authorizer_refresh_token: string | null,
+	value: ValueFormat,
+	/**
+	 *  Seconds the backend takes off `expires_in` when it sets the component token's TTL, and an
+	 *  authorizer token's (what a write back must do too, so the backend refreshes when it would
+	 *  have).
+	 */
+	component_ttl_margin_secs: number,
+	authorizer_ttl_margin_secs: number,
+	/**  The backend's own refresh lock keys, when it takes one (a write must hold it). */
+	component_lock: string | null,
+	authorizer_lock: string | null,
+};
+
+/**  One key as *Test* reads it. */
+export type KeyProbe = {
+	item: Item,
+	authorizer_appid: string | null,
+	/**  The exact key (or URL); `None` when the layout keeps no such item. */
+	key: string | null,
+	present: boolean,
+	ttl_secs: number | null,
+	tail: string | null,
+	error: ErrorBody | null,
+};
+
+/**  The last reading of one key, as the UI and `wxopen token show` report it (no value: a tail). */
+export type KeyRead = {
+	item: Item,
+	authorizer_appid: string | null,
+	/**  The Redis key, or the token API's URL. */
+	key: string,
+	/**  Seconds left on the key when read; `None`: no TTL. */
+	ttl_secs: number | null,
+	expires_at: number | null,
+	/**  Unix time of the reading. */
+	read_at: number,
+	/**  `••••1234`. */
+	tail: string,
+};
+
 export type KeychainStatus = {
 	/**  Whether a read of a probe entry got an answer from the backend (found or not found). */
 	available: boolean,
@@ -287,6 +386,9 @@ export type KeychainStatus = {
 
 /**  Official account or mini program (`None` until details are fetched). */
 export type Kind = "official_account" | "mini_program";
+
+/**  A built-in layout with the backend's key prefix, or the operator's own templates. */
+export type LayoutChoice = { kind: "preset"; preset: Preset; prefix?: string | null } | { kind: "custom"; layout: KeyLayout };
 
 export type LinkRequest = {
 	redirect_uri: string,
@@ -357,6 +459,19 @@ export type Permission = {
 	can_confirm: number | null,
 };
 
+/**  The SDKs whose layouts are built in. */
+export type Preset = 
+/**
+ *  WxJava `weixin-java-open`, `AbstractWxOpenInRedisConfigStorage` with Jedis or a
+ *  `StringRedisTemplate` (plain string values). Not its Redisson storage: that one stores
+ *  codec-encoded bytes (Kryo5 by default), not strings.
+ */
+"wxjava" | 
+/**  wechatpy 2.x `WeChatComponent` with `RedisStorage` (values are `json.dumps`ed). */
+"wechatpy" | 
+/**  silenceper/wechat v2.1.3+ `openplatform` (raw strings; keeps no ticket or refresh token). */
+"silenceper";
+
 /**  Changes to a profile; `None` keeps a value. Secrets given here replace the stored ones. */
 export type ProfileEdit = {
 	name: string | null,
@@ -367,6 +482,7 @@ export type ProfileEdit = {
 	appsecret: string | null,
 	token: string | null,
 	encoding_aes_key: string | null,
+	tokens?: TokensEdit | null,
 };
 
 /**  A new profile. Secrets are optional here (they can be set later) and never serialized. */
@@ -381,6 +497,8 @@ export type ProfileInput = {
 	appsecret: string | null,
 	token: string | null,
 	encoding_aes_key: string | null,
+	/**  Borrow the tokens from the platform's backend (team mode); `None`: this console owns them. */
+	shared?: SharedInput | null,
 };
 
 /**  A stored profile. No secrets here: those are in the keychain under `component_appid`. */
@@ -395,6 +513,8 @@ export type ProfileRow = {
 	option_api: OptionApi,
 	/**  The last redirect URI used for authorization links (remembered for the next one). */
 	redirect_uri: string | null,
+	/**  Where a `shared` profile's tokens are (no secrets: those are in the keychain). */
+	shared_source: SharedSource | null,
 	created_at: number,
 	updated_at: number,
 };
@@ -403,6 +523,8 @@ export type ProfileSecrets = {
 	appsecret: SecretStatus,
 	token: SecretStatus,
 	encoding_aes_key: SecretStatus,
+	redis_password: SecretStatus,
+	token_api_header: SecretStatus,
 };
 
 /**  A profile as the UI and the CLI show it. */
@@ -452,11 +574,82 @@ export type QuotaStatus = {
 	resets_left: number,
 };
 
+/**  A backend's Redis. */
+export type RedisSource = {
+	/**
+	 *  `redis://[user@]host:port[/db]`, `rediss://` for TLS; several nodes separated by commas
+	 *  (`redis://a:7000,redis://b:7001`) for a Redis Cluster. Never a password.
+	 */
+	url: string,
+	layout: LayoutChoice,
+	/**
+	 *  Allow *Refresh in the shared store* (take the lock, fetch, write back). Off: read-only,
+	 *  nothing is ever written to Redis.
+	 */
+	writes?: boolean,
+	/**  A PEM file of the CA that signed the server's certificate (`rediss://` with a private CA). */
+	ca_file?: string | null,
+};
+
 /**  What the UI may know about a secret: whether it is set, and its masked tail. */
 export type SecretStatus = {
 	set: boolean,
 	/**  `••••3f9a` (last 4 characters), when set. */
 	tail: string | null,
+};
+
+/**  Where a shared profile's tokens come from, for the badge and `wxopen token show`. */
+export type SharedInfo = {
+	/**  `redis` or `http`. */
+	kind: string,
+	/**  The Redis URL (no password) or the component token URL template. */
+	location: string,
+	/**  `wxjava`, `wechatpy`, `silenceper`, `custom` (Redis) or `token_api`. */
+	layout: string,
+	writes: boolean,
+	/**  The component token's key (for this platform). */
+	component_key: string | null,
+	/**  The last reading of the component token, if any since the console started. */
+	component: KeyRead | null,
+	/**  Borrowed tokens WeChat rejected (40001/42001/40014) since the console started. */
+	rejections: number,
+};
+
+/**  A shared profile's token source, with the secrets it needs (to the keychain, never back). */
+export type SharedInput = {
+	source: SharedSource,
+	/**  The Redis password; `None` keeps the stored one, `""` removes it. */
+	redis_password?: string | null,
+	/**  The token API header's value; `None` keeps the stored one, `""` removes it. */
+	header_value?: string | null,
+};
+
+/**
+ *  A key a profile would read, as the form shows it before *Test* (`key`: `None` when the layout
+ *  keeps no such item).
+ */
+export type SharedKey = {
+	item: Item,
+	key: string | null,
+};
+
+/**  Where a shared profile borrows its ticket and tokens from. */
+export type SharedSource = {
+	kind: "redis",
+} & RedisSource | {
+	kind: "http",
+} & HttpSource;
+
+/**  What *Test* found: every key this profile reads, for its appid. */
+export type SharedTest = {
+	kind: string,
+	location: string,
+	layout: string,
+	writes: boolean,
+	/**  Could the store be reached at all (else `error` says why, and `keys` are not read). */
+	reachable: boolean,
+	error: ErrorBody | null,
+	keys: KeyProbe[],
 };
 
 /**  Sort column of a search (ties are broken by appid). */
@@ -548,9 +741,22 @@ export type TicketStatus = {
 
 /**
  *  Where a profile's tokens come from (DESIGN "Token lifecycle"): `local` fetches and caches
- *  them; `shared` (later) borrows a backend's tokens read-only.
+ *  them; `shared` borrows a backend's (`ProfileRow::shared_source` says where).
  */
 export type TokenSourceKind = "local" | "shared";
+
+/**  How a profile's tokens change. */
+export type TokensEdit = 
+/**  This console owns the tokens (fetches and refreshes them). */
+{ mode: "local" } | 
+/**  Borrow them from the backend. */
+{
+	mode: "shared",
+} & SharedInput;
+
+export type ValueFormat = { kind: "raw" } | { kind: "json_string" } | { kind: "json_object"; token_field: string; 
+/**  Unix seconds (or milliseconds) the token expires at; `None`: the key's TTL says. */
+expires_at_field: string | null };
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

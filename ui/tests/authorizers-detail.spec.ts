@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { OpenBinding, OptionRow } from "../src/api";
-import { mockShell, mountConsole, settle, type Handler } from "./helpers";
+import { mockShell, mountConsole, SAMPLE_PROFILE, settle, type Handler } from "./helpers";
 import { failure, NOW, row, view } from "./authorizers.fixtures";
 
 // Mounting the whole app with TDesign drawers and dialogs is slow in happy-dom.
@@ -266,9 +266,45 @@ describe("authorizer detail", () => {
     expect(token.textContent).toContain("未缓存");
     testid("detail-refresh-token")!.click();
     await settle();
-    expect(s.args("authorizer_token_refresh")).toEqual([{ appid: APPID }]);
+    expect(s.args("authorizer_token_refresh")).toEqual([{ confirmed: false, appid: APPID }]);
     expect(testid("detail-token")!.dataset.expiresAt).toBe(String(expires));
     expect(testid("detail-token")!.textContent).toMatch(/1h 5\dm/);
+  });
+
+  it("on a shared profile, refreshes the account's token only after a confirmation, and never when read-only", async () => {
+    const shared = (writes: boolean) => {
+      const p = {
+        ...SAMPLE_PROFILE,
+        is_sandbox: false,
+        token_source: "shared" as const,
+        shared_source: {
+          kind: "redis" as const,
+          url: "redis://10.0.0.5:6379/0",
+          layout: { kind: "preset" as const, preset: "wxjava" as const, prefix: null },
+          writes,
+          ca_file: null,
+        },
+      };
+      return { profiles_list: () => [p], profile_select: () => p };
+    };
+    const expires = Math.floor(Date.now() / 1000) + 7000;
+    const s = shell({
+      ...shared(true),
+      authorizer_token_refresh: () => ({ appid: APPID, has_refresh_token: true, access_expires_at: expires, refresh_token_tail: "••••cd34" }),
+    });
+    await openFromTable();
+    testid("detail-refresh-token")!.click();
+    await settle();
+    expect(s.count("authorizer_token_refresh")).toBe(0);
+    expect(testid("confirm-dialog-body")!.textContent).toContain(`将为 ${APPID} 获取新令牌并写入共享存储`);
+    testid("detail-refresh-token-confirm")!.click();
+    await settle();
+    expect(s.args("authorizer_token_refresh")).toEqual([{ confirmed: true, appid: APPID }]);
+    document.body.innerHTML = "";
+
+    shell(shared(false));
+    await openFromTable();
+    expect((testid("detail-refresh-token") as HTMLButtonElement).disabled).toBe(true);
   });
 
   it("copies the appid, the original id and the open appid", async () => {

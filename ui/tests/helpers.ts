@@ -26,6 +26,7 @@ export const SAMPLE_PROFILE: ProfileView = {
   token_source: "local",
   option_api: "legacy",
   redirect_uri: null,
+  shared_source: null,
   created_at: NOW,
   updated_at: NOW,
   selected: true,
@@ -33,6 +34,8 @@ export const SAMPLE_PROFILE: ProfileView = {
     appsecret: { set: true, tail: "••••3f9a" },
     token: { set: true, tail: "••••ab12" },
     encoding_aes_key: { set: true, tail: "••••Zx9Q" },
+    redis_password: { set: false, tail: null },
+    token_api_header: { set: false, tail: null },
   },
 };
 
@@ -48,7 +51,7 @@ export function defaultHandlers(): Record<string, Handler> {
     profiles_list: () => [SAMPLE_PROFILE],
     profile_select: () => SAMPLE_PROFILE,
     ticket_status: () => ({ present: true, received_at: NOW, source: "sandbox", age_secs: 60, valid_for_secs: 43140, valid: true, tail: "••••tick" }),
-    component_token_status: () => ({ profile: "sandbox", token_source: "local", cached: false, expires_at: null, fetched_at: null, expires_in: null, tail: null }),
+    component_token_status: () => ({ profile: "sandbox", token_source: "local", cached: false, expires_at: null, fetched_at: null, expires_in: null, tail: null, shared: null }),
     quota_status: () => ({ resets_this_month: 0, resets_left: 10 }),
     authorizers_search: () => ({ total: 0, rows: [] }),
     authorizers_counts: () => ({ total: 0, authorized: 0, revoked: 0, needs_reauth: 0, missing_refresh_token: 0, without_details: 0 }),

@@ -18,6 +18,8 @@ const PROD: ProfileView = {
     appsecret: { set: true, tail: "••••3f9a" },
     token: { set: false, tail: null },
     encoding_aes_key: { set: true, tail: "••••Zx9Q" },
+    redis_password: { set: false, tail: null },
+    token_api_header: { set: false, tail: null },
   },
 };
 
@@ -201,6 +203,7 @@ describe("profiles screen", () => {
           appsecret: "s3cret",
           token: "tok",
           encoding_aes_key: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+          shared: null,
         },
       },
     ]);
@@ -260,6 +263,7 @@ describe("profiles screen", () => {
           appsecret: "new-secret",
           token: null,
           encoding_aes_key: null,
+          tokens: null,
         },
       },
     ]);

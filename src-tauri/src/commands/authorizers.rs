@@ -51,14 +51,17 @@ pub async fn authorizer_fetch(
     Ok(console.authorizer_fetch(&rt, &appid).await?)
 }
 
-/// Refreshes the account's access token with its refresh token.
+/// Refreshes the account's access token with its refresh token; on a shared profile, *Refresh
+/// in the shared store*, only with `confirmed` (the window asked the operator).
 #[tauri::command]
 #[specta::specta]
 pub async fn authorizer_token_refresh(
     state: State<'_, AppState>,
     appid: String,
+    confirmed: bool,
 ) -> CmdResult<AuthorizerTokenStatus> {
     let (console, rt) = state.selected().await?;
+    super::shared::confirm_shared_refresh(&rt, confirmed)?;
     Ok(console.refresh_authorizer_token(&rt, &appid).await?)
 }
 

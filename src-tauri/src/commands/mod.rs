@@ -9,5 +9,6 @@ pub mod history;
 pub mod links;
 pub mod names;
 pub mod profiles;
+pub mod shared;
 pub mod sync;
 pub mod tokens;

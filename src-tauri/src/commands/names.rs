@@ -1,5 +1,5 @@
 /// Every command the shell registers (also read by build.rs to generate ACL permissions).
-pub const COMMANDS: [&str; 37] = [
+pub const COMMANDS: [&str; 40] = [
     "app_info",
     "ui_ready",
     "ui_table_painted",
@@ -37,4 +37,7 @@ pub const COMMANDS: [&str; 37] = [
     "messages_list",
     "audit_list",
     "errcode_explain",
+    "shared_test",
+    "shared_test_settings",
+    "shared_keys",
 ];

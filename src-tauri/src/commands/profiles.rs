@@ -54,7 +54,8 @@ pub async fn profile_select(state: State<'_, AppState>, name: String) -> CmdResu
 }
 
 /// Fetches a fresh component_access_token with the profile's secrets and ticket: the error (61004
-/// with the caller IP, a bad secret, an expired ticket…) says what to fix.
+/// with the caller IP, a bad secret, an expired ticket…) says what to fix. A shared profile
+/// borrows the backend's token instead (fetching one would kill it).
 #[tauri::command]
 #[specta::specta]
 pub async fn profile_test_connection(
@@ -63,5 +64,5 @@ pub async fn profile_test_connection(
 ) -> CmdResult<ComponentTokenStatus> {
     let console = state.console()?;
     let rt = console.profile(Some(&name)).await?;
-    Ok(console.refresh_component_token(&rt).await?)
+    Ok(console.test_connection(&rt).await?)
 }

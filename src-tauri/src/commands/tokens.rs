@@ -68,13 +68,16 @@ pub async fn component_token_status(state: State<'_, AppState>) -> CmdResult<Com
     Ok(console.component_token_status(&rt)?)
 }
 
-/// Drops the cached token and fetches a new one.
+/// Drops the cached token and fetches a new one; on a shared profile, *Refresh in the shared
+/// store*, only with `confirmed` (the window asked the operator).
 #[tauri::command]
 #[specta::specta]
 pub async fn component_token_refresh(
     state: State<'_, AppState>,
+    confirmed: bool,
 ) -> CmdResult<ComponentTokenStatus> {
     let (console, rt) = state.selected().await?;
+    super::shared::confirm_shared_refresh(&rt, confirmed)?;
     Ok(console.refresh_component_token(&rt).await?)
 }
 

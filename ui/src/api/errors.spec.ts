@@ -60,6 +60,7 @@ describe("errorView", () => {
       errcode: 61004,
       clientIp: "203.0.113.7",
       detail: "api_component_token: errcode 61004",
+      code: "we_chat",
     });
     // No English hint: the core's own hint stands in.
     expect(errorView(whitelist, "en")).toMatchObject({ title: "61004 · The caller IP is not whitelisted", hint: "core hint" });
@@ -67,7 +68,7 @@ describe("errorView", () => {
 
   it("falls back to the core's message, or the thrown text", () => {
     const plain = { ...whitelist, explanation: null };
-    expect(errorView(plain, "en")).toEqual({ title: plain.message, hint: "core hint", errcode: 61004, clientIp: null, detail: plain.message });
+    expect(errorView(plain, "en")).toEqual({ title: plain.message, hint: "core hint", errcode: 61004, clientIp: null, detail: plain.message, code: plain.code });
     expect(errorView(new TypeError("no shell"), "en").title).toBe("no shell");
   });
 });

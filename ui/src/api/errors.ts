@@ -49,6 +49,8 @@ export interface ErrorView {
   clientIp: string | null;
   /** The core's own message (English, with the endpoint and the raw errmsg). */
   detail: string;
+  /** The stable error code (`shared_store`, `we_chat`…): the UI names some of them itself. */
+  code: CommandError["code"] | null;
 }
 
 export function explanationText(x: Explanation, locale: string): { text: string; hint: string } {
@@ -60,7 +62,7 @@ export function errorView(err: unknown, locale: string): ErrorView {
   const body = commandError(err);
   if (!body) {
     const text = err instanceof Error ? err.message || err.name : String(err);
-    return { title: text, hint: null, errcode: null, clientIp: null, detail: text };
+    return { title: text, hint: null, errcode: null, clientIp: null, detail: text, code: null };
   }
   if (body.explanation) {
     const { text, hint } = explanationText(body.explanation, locale);
@@ -70,9 +72,10 @@ export function errorView(err: unknown, locale: string): ErrorView {
       errcode: body.errcode,
       clientIp: body.explanation.client_ip,
       detail: body.message,
+      code: body.code,
     };
   }
-  return { title: body.message, hint: body.hint, errcode: body.errcode, clientIp: null, detail: body.message };
+  return { title: body.message, hint: body.hint, errcode: body.errcode, clientIp: null, detail: body.message, code: body.code };
 }
 
 /** Loosely typed on purpose: the app-wide alert also gets partial shapes from outside the core. */

@@ -11,8 +11,10 @@ export function useErrorToast(): (err: unknown, context?: string) => void {
   const { t, locale } = useI18n();
   return (err, context) => {
     const v = errorView(err, locale.value);
+    // A shared store's failure names the store (the backend's Redis or token API) instead.
+    const what = v.code === "shared_store" ? t("errors.codes.shared_store") : t("errors.failed");
     NotifyPlugin.error({
-      title: context ? `${context}: ${t("errors.failed")}` : t("errors.failed"),
+      title: context ? `${context}: ${what}` : what,
       content: () =>
         h("div", { "data-testid": "error-toast", class: "error-toast" }, [
           h("div", { class: "error-toast__title" }, v.title),

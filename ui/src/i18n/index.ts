@@ -8,9 +8,11 @@ import zhSetup from "./locales/areas/setup.zh-CN.json";
 import enSetup from "./locales/areas/setup.en.json";
 import zhLinks from "./locales/areas/links.zh-CN.json";
 import enLinks from "./locales/areas/links.en.json";
+import zhShared from "./locales/areas/shared.zh-CN.json";
+import enShared from "./locales/areas/shared.en.json";
 
-const zhCN = { ...zhBase, ...zhAuthorizers, ...zhSetup, ...zhLinks };
-const en = { ...enBase, ...enAuthorizers, ...enSetup, ...enLinks };
+const zhCN = { ...zhBase, ...zhAuthorizers, ...zhSetup, ...zhLinks, ...zhShared };
+const en = { ...enBase, ...enAuthorizers, ...enSetup, ...enLinks, ...enShared };
 
 /** The zh-CN files are the source of truth for keys; en must match exactly (see i18n.spec.ts). */
 export type MessageSchema = typeof zhCN;

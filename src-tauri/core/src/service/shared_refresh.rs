@@ -6,12 +6,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::shared_input::SharedInput;
-use super::shared_tokens::{Backend, Borrowed, KeyProbe, SharedInfo, SharedTest, SharedTokens};
+use super::shared_tokens::{
+    Backend, Borrowed, KeyProbe, SharedInfo, SharedKey, SharedTest, SharedTokens,
+};
 use super::single_flight::TokenCell;
 use super::{now, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
 use crate::secrets::{masked_tail, SecretName, SecretStore, Sensitive};
-use crate::shared_store::{Item, KeyLayout, KeyReading, RedisStore, SharedStoreError};
+use crate::shared_store::{
+    HttpTokens, Item, KeyLayout, KeyReading, RedisStore, SharedSource, SharedStoreError,
+};
 use crate::store::types::Status as AuthorizerStatus;
 
 /// How long a refresh's lock lasts if its holder dies (WxJava's RedisTemplate lock uses 60 s).
@@ -274,6 +278,40 @@ impl Console {
     ) -> CoreResult<SharedTest> {
         let s = self.shared_of(rt)?;
         Ok(probe(s, authorizer).await)
+    }
+
+    /// The exact keys (or token API URLs) `source` reads for `component_appid`: the form shows
+    /// them from here, so that they are the ones the borrowing code reads. Without `authorizer`
+    /// an authorizer's key keeps its `{authorizer_appid}` placeholder.
+    pub fn shared_keys(
+        &self,
+        component_appid: &str,
+        source: &SharedSource,
+        authorizer: Option<&str>,
+    ) -> CoreResult<Vec<SharedKey>> {
+        let appid = super::validate::appid(component_appid)?;
+        source.check()?;
+        let authorizer = Some(authorizer.unwrap_or("{authorizer_appid}"));
+        let key_of: Box<dyn Fn(Item) -> Option<String>> = match source {
+            SharedSource::Redis(r) => {
+                let layout = r
+                    .layout
+                    .resolve()
+                    .map_err(crate::shared_store::SourceError::from)?;
+                Box::new(move |item| layout.key(item, &appid, authorizer))
+            }
+            SharedSource::Http(h) => {
+                let api = HttpTokens::new(h.clone(), None, Duration::from_secs(1))?;
+                Box::new(move |item| api.url(item, &appid, authorizer).ok())
+            }
+        };
+        Ok(Item::ALL
+            .into_iter()
+            .map(|item| SharedKey {
+                item,
+                key: key_of(item),
+            })
+            .collect())
     }
 
     /// *Test* of settings not saved yet (the profile form): the same report.

@@ -84,6 +84,14 @@ pub struct KeyProbe {
     pub error: Option<ErrorBody>,
 }
 
+/// A key a profile would read, as the form shows it before *Test* (`key`: `None` when the layout
+/// keeps no such item).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SharedKey {
+    pub item: Item,
+    pub key: Option<String>,
+}
+
 /// What *Test* found: every key this profile reads, for its appid.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct SharedTest {

@@ -150,6 +150,18 @@ impl Console {
         self.component_token_status(rt)
     }
 
+    /// *Test connection*: a local profile fetches a fresh token (that is the test); a shared one
+    /// only borrows the backend's (a fetch would kill the token the backend serves with).
+    pub async fn test_connection(&self, rt: &ProfileRt) -> CoreResult<ComponentTokenStatus> {
+        match &rt.source {
+            TokenSource::Local(_) => self.refresh_component_token(rt).await,
+            TokenSource::Shared(s) => {
+                s.borrow(None).await?;
+                self.component_token_status(rt)
+            }
+        }
+    }
+
     pub fn component_token_status(&self, rt: &ProfileRt) -> CoreResult<ComponentTokenStatus> {
         let t = now();
         if let Some(info) = self.shared_info(rt) {
