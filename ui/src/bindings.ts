@@ -724,7 +724,7 @@ export type SyncStatus = {
 };
 
 /**  Where a ticket came from. */
-export type TicketSource = "pasted" | "push" | "sandbox";
+export type TicketSource = "pasted" | "push" | "sandbox" | "shared";
 
 /**  The ticket as the UI shows it (never the ticket itself: a masked tail). */
 export type TicketStatus = {
@@ -737,6 +737,11 @@ export type TicketStatus = {
 	valid_for_secs: number | null,
 	valid: boolean,
 	tail: string | null,
+	/**
+	 *  A shared profile's ticket: the backend's key it was read from (source `shared`; its age
+	 *  is the backend's business: WeChat pushes it there every 10 minutes).
+	 */
+	shared_key: string | null,
 };
 
 /**

@@ -50,7 +50,7 @@ export function defaultHandlers(): Record<string, Handler> {
     ui_table_painted: () => null,
     profiles_list: () => [SAMPLE_PROFILE],
     profile_select: () => SAMPLE_PROFILE,
-    ticket_status: () => ({ present: true, received_at: NOW, source: "sandbox", age_secs: 60, valid_for_secs: 43140, valid: true, tail: "••••tick" }),
+    ticket_status: () => ({ present: true, received_at: NOW, source: "sandbox", age_secs: 60, valid_for_secs: 43140, valid: true, tail: "••••tick", shared_key: null }),
     component_token_status: () => ({ profile: "sandbox", token_source: "local", cached: false, expires_at: null, fetched_at: null, expires_in: null, tail: null, shared: null }),
     quota_status: () => ({ resets_this_month: 0, resets_left: 10 }),
     authorizers_search: () => ({ total: 0, rows: [] }),

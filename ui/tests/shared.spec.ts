@@ -290,6 +290,27 @@ describe("team mode", () => {
     expect(shell.count("ticket_set")).toBe(0);
   });
 
+  it("a shared profile's ticket is the backend's: its key, valid while present, no countdown", async () => {
+    withProfile(sharedProfile(false), {
+      component_token_status: () => sharedStatus(false),
+      ticket_status: () => ({
+        present: true,
+        received_at: null,
+        source: "shared",
+        age_secs: null,
+        valid_for_secs: null,
+        valid: true,
+        tail: "••••tick",
+        shared_key: `wx:wechat_component_verify_ticket:${APPID}`,
+      }),
+    });
+    await mountConsole("/tokens");
+    expect(document.querySelector("[data-testid=ticket-shared-key]")?.textContent).toBe(`wx:wechat_component_verify_ticket:${APPID}`);
+    expect(document.querySelector<HTMLElement>("[data-testid=ticket-source]")?.dataset.source).toBe("shared");
+    expect(document.querySelector<HTMLElement>("[data-testid=ticket-state]")?.dataset.state).toBe("valid");
+    expect(document.querySelector("[data-testid=ticket-validity]")?.textContent?.trim()).toBe("—");
+  });
+
   it("with writes allowed, Refresh asks first, naming the key and the consequence, then says it confirmed", async () => {
     const shell = withProfile(sharedProfile(true), {
       component_token_status: () => sharedStatus(true),

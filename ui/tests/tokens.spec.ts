@@ -16,6 +16,7 @@ function ticket(receivedAgo: number, source: TicketStatus["source"] = "push"): T
     valid_for_secs: Math.max(0, 43200 - receivedAgo),
     valid: receivedAgo < 43200,
     tail: "••••tick",
+    shared_key: null,
   };
 }
 
@@ -99,7 +100,7 @@ describe("ticket & tokens screen", () => {
 
   it("shows 'no ticket yet' when none was received", async () => {
     mockShell(undefined, {
-      ticket_status: () => ({ present: false, received_at: null, source: null, age_secs: null, valid_for_secs: null, valid: false, tail: null }),
+      ticket_status: () => ({ present: false, received_at: null, source: null, age_secs: null, valid_for_secs: null, valid: false, tail: null, shared_key: null }),
     });
     const { text, byTestId } = await mountConsole("/tokens");
     expect(text("ticket-state")).toBe("暂无票据");
@@ -144,7 +145,7 @@ describe("ticket & tokens screen", () => {
 
   it("saves a pasted ticket", async () => {
     const shell = mockShell(undefined, {
-      ticket_status: () => ({ present: false, received_at: null, source: null, age_secs: null, valid_for_secs: null, valid: false, tail: null }),
+      ticket_status: () => ({ present: false, received_at: null, source: null, age_secs: null, valid_for_secs: null, valid: false, tail: null, shared_key: null }),
       ticket_set: () => ({ ...ticket(0, "pasted"), tail: "••••new1" }),
     });
     const { byTestId, text } = await mountConsole("/tokens");

@@ -167,7 +167,7 @@ async fn pushes_of_each_kind_are_applied_and_recorded() {
     let (body, q) = seal(&e, &format!("<xml><AppId><![CDATA[{comp}]]></AppId><CreateTime>{now}</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[{ticket}]]></ComponentVerifyTicket></xml>"));
     let a = e.console.push_apply(&e.rt, &body, &q).await.unwrap();
     assert_eq!(a.status, MessageStatus::Applied);
-    let st = e.console.ticket_status(&e.rt).unwrap();
+    let st = e.console.ticket_status(&e.rt).await.unwrap();
     assert_eq!(
         st.source,
         Some(wxopen_core::store::tickets::TicketSource::Push)

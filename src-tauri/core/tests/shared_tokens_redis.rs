@@ -94,6 +94,21 @@ async fn a_shared_console_syncs_on_the_backends_wxjava_token_and_fetches_none() 
         redis.get(&wx::component_token(&c)).as_deref(),
         Some(token.as_str())
     );
+    // The ticket shown is the backend's, with its key; none is kept here.
+    let status = team.console.ticket_status(&team.rt).await.unwrap();
+    assert!(status.present && status.valid);
+    assert_eq!(status.shared_key.as_deref(), Some(wx::ticket(&c).as_str()));
+    assert_eq!(status.tail, Some(masked_tail(&ticket)));
+    assert!(team
+        .console
+        .store()
+        .latest_ticket(team.rt.id())
+        .unwrap()
+        .is_none());
+    redis.cli(&["DEL", &wx::ticket(&c)]);
+    let status = team.console.ticket_status(&team.rt).await.unwrap();
+    assert!(!status.present);
+    assert_eq!(status.shared_key.as_deref(), Some(wx::ticket(&c).as_str()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -16,7 +16,7 @@ use crate::state::AppState;
 #[specta::specta]
 pub async fn ticket_status(state: State<'_, AppState>) -> CmdResult<TicketStatus> {
     let (console, rt) = state.selected().await?;
-    Ok(console.ticket_status(&rt)?)
+    Ok(console.ticket_status(&rt).await?)
 }
 
 /// A pasted `component_verify_ticket` (trimmed, validated).

@@ -31,8 +31,17 @@ pub async fn run(console: &Console, g: &Globals, cmd: TicketCommand) -> CoreResu
             out(&s, "ticket stored (valid 12 h from now)")
         }
         TicketCommand::Show => {
-            let s = console.ticket_status(&rt)?;
-            let text = if s.present {
+            let s = console.ticket_status(&rt).await?;
+            let text = if let Some(key) = &s.shared_key {
+                if s.present {
+                    format!(
+                        "ticket {} in the backend's store ({key})",
+                        s.tail.clone().unwrap_or_default()
+                    )
+                } else {
+                    format!("no ticket in the backend's store: {key} is missing (the backend receives WeChat's pushes and writes it)")
+                }
+            } else if s.present {
                 format!(
                     "ticket {} from {}, received {}, {}",
                     s.tail.clone().unwrap_or_default(),

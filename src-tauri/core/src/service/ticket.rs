@@ -6,6 +6,7 @@ use super::tokens::TICKET_TTL;
 use super::{now, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
 use crate::secrets::SecretName;
+use crate::shared_store::{Item, SharedStoreError};
 use crate::store::tickets::{TicketRow, TicketSource};
 
 /// The ticket as the UI shows it (never the ticket itself: a masked tail).
@@ -20,6 +21,9 @@ pub struct TicketStatus {
     pub valid_for_secs: Option<i64>,
     pub valid: bool,
     pub tail: Option<String>,
+    /// A shared profile's ticket: the backend's key it was read from (source `shared`; its age
+    /// is the backend's business: WeChat pushes it there every 10 minutes).
+    pub shared_key: Option<String>,
 }
 
 impl TicketStatus {
@@ -34,6 +38,7 @@ impl TicketStatus {
                 valid_for_secs: None,
                 valid: false,
                 tail: None,
+                shared_key: None,
             },
             Some(r) => {
                 let age = (t - r.received_at).max(0);
@@ -45,6 +50,7 @@ impl TicketStatus {
                     valid_for_secs: Some((TICKET_TTL - age).max(0)),
                     valid: age < TICKET_TTL,
                     tail: Some(crate::secrets::masked_tail(r.ticket.expose())),
+                    shared_key: None,
                 }
             }
         }
@@ -88,7 +94,32 @@ impl Console {
         Ok(TicketStatus::of(Some(&row)))
     }
 
-    pub fn ticket_status(&self, rt: &ProfileRt) -> CoreResult<TicketStatus> {
+    /// The ticket this profile would use: for a shared profile whose backend keeps it in the
+    /// store, the backend's (read now); else the one kept here.
+    pub async fn ticket_status(&self, rt: &ProfileRt) -> CoreResult<TicketStatus> {
+        if let Some(s) = rt.source.shared() {
+            match s.read(Item::Ticket, None).await {
+                Ok(r) => {
+                    return Ok(TicketStatus {
+                        present: true,
+                        source: Some(TicketSource::Shared),
+                        valid: true,
+                        tail: Some(crate::secrets::masked_tail(&r.stored.token)),
+                        shared_key: Some(r.key),
+                        ..TicketStatus::of(None)
+                    })
+                }
+                Err(CoreError::Shared(SharedStoreError::Missing { key })) => {
+                    return Ok(TicketStatus {
+                        shared_key: Some(key),
+                        ..TicketStatus::of(None)
+                    })
+                }
+                // The backend keeps no ticket in the store: one pasted here (writes) is the one.
+                Err(CoreError::Shared(SharedStoreError::NotKept { .. })) => {}
+                Err(e) => return Err(e),
+            }
+        }
         Ok(TicketStatus::of(
             self.store.latest_ticket(rt.id())?.as_ref(),
         ))

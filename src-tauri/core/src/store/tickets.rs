@@ -12,7 +12,7 @@ pub const TICKETS_KEPT: i64 = 5;
 
 text_enum! {
     /// Where a ticket came from.
-    pub enum TicketSource { Pasted => "pasted", Push => "push", Sandbox => "sandbox" }
+    pub enum TicketSource { Pasted => "pasted", Push => "push", Sandbox => "sandbox", Shared => "shared" }
 }
 
 /// A stored ticket. The ticket itself is [`Sensitive`]: build a DTO with its age for the UI.
