@@ -7,6 +7,8 @@
 //! failed.
 
 // The same sandbox-backed console the core's service tests use.
+#[path = "support/redis.rs"]
+mod redis_support;
 #[path = "../../core/tests/service_support/mod.rs"]
 mod service_support;
 
@@ -261,7 +263,7 @@ async fn details_sync_10k_shared_vs_local() {
     assert_eq!(local.run.details_done, n as i64);
 
     // The backend: the token the local run fetched, written where WxJava keeps it.
-    let redis = BenchRedis::start();
+    let redis = redis_support::Redis::start(None);
     let token = e.console.component_token(&e.rt).await.unwrap();
     let appid = e.rt.appid().to_string();
     redis.cli(&[
@@ -320,55 +322,4 @@ async fn details_sync_10k_shared_vs_local() {
         format!("{ratio:.3}"),
         "<= 1.05",
     );
-}
-
-/// A `redis-server` of the benchmark's own (free loopback port, no persistence).
-struct BenchRedis {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl BenchRedis {
-    fn start() -> BenchRedis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server (make test's bootstrap installs it)");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "redis-server did not start"
-            );
-            std::thread::yield_now();
-        }
-        BenchRedis { child, port }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    fn cli(&self, args: &[&str]) {
-        let out = std::process::Command::new("redis-cli")
-            .args(["-p", &self.port.to_string()])
-            .args(args)
-            .output()
-            .expect("redis-cli");
-        assert!(out.status.success(), "redis-cli {args:?}");
-    }
-}
-
-impl Drop for BenchRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

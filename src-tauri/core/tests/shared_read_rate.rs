@@ -2,122 +2,61 @@
 //! calls use it (a details sync makes one call per account), and it is kept no longer than the
 //! key's TTL says it lives. Counted by the real redis-server (`INFO commandstats`).
 
-mod service_support;
+mod redis_support;
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use service_support::*;
-use wxopen_core::secrets::SecretStore;
-use wxopen_core::service::profiles::{ProfileInput, SharedInput};
+use redis_support::*;
 use wxopen_core::service::sync::SyncOptions;
-use wxopen_core::service::{CancelToken, Console, ConsoleOptions};
-use wxopen_core::shared_store::{LayoutChoice, Preset, RedisSource, SharedSource};
+use wxopen_core::service::{CancelToken, ConsoleOptions};
+use wxopen_sandbox::{Sandbox, SandboxConfig};
 
-struct Redis {
-    child: Child,
-    port: u16,
+/// How many GET commands the server has run.
+fn gets(redis: &Redis) -> u64 {
+    redis
+        .cli(&["INFO", "commandstats"])
+        .lines()
+        .find_map(|l| l.strip_prefix("cmdstat_get:calls="))
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
-impl Redis {
-    fn start() -> Redis {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server (make test's bootstrap installs it)");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::yield_now();
-        }
-        Redis { child, port }
-    }
+/// A simulator of `n` accounts, and its backend's component token written as WxJava writes it
+/// with `ttl` seconds left.
+async fn backend_with_token(redis: &Redis, n: usize, ttl: i64) -> (Sandbox, String) {
+    let sb = Sandbox::start(SandboxConfig {
+        authorizers: n,
+        ..Default::default()
+    })
+    .await
+    .expect("start sandbox");
+    let backend = Backend::new(&sb);
+    let (token, _) = backend.component_token(&sb.control().issue_ticket()).await;
+    let key = wx::component_token(&backend.appid);
+    redis.cli(&["SET", &key, &token, "EX", &ttl.to_string()]);
+    (sb, key)
+}
 
-    fn cli(&self, args: &[&str]) -> String {
-        let out = Command::new("redis-cli")
-            .args(["-p", &self.port.to_string()])
-            .args(args)
-            .output()
-            .expect("redis-cli");
-        assert!(out.status.success());
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// How many GET commands the server has run.
-    fn gets(&self) -> u64 {
-        self.cli(&["INFO", "commandstats"])
-            .lines()
-            .find_map(|l| l.strip_prefix("cmdstat_get:calls="))
-            .and_then(|rest| rest.split(',').next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0)
+fn reading_every(secs: u64) -> ConsoleOptions {
+    ConsoleOptions {
+        shared_read_secs: secs,
+        ..options()
     }
 }
 
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn shared_console(e: &Env, redis: &Redis, read_secs: u64) -> Console {
-    let dir = Box::leak(Box::new(tempfile::tempdir().unwrap()));
-    let console = Console::with_options(
-        wxopen_core::store::Store::open(dir.path()).unwrap(),
-        e.secrets.clone() as Arc<dyn SecretStore>,
-        ConsoleOptions {
-            shared_read_secs: read_secs,
-            ..Default::default()
-        },
-    );
-    console
-        .profile_add(ProfileInput {
-            name: "shared".into(),
-            component_appid: e.rt.appid().into(),
-            api_base: Some(e.sandbox.base_url()),
-            shared: Some(SharedInput {
-                source: SharedSource::Redis(RedisSource {
-                    url: format!("redis://127.0.0.1:{}/0", redis.port),
-                    layout: LayoutChoice::Preset {
-                        preset: Preset::Wxjava,
-                        prefix: None,
-                    },
-                    writes: false,
-                    ca_file: None,
-                }),
-                redis_password: None,
-                header_value: None,
-            }),
-            ..Default::default()
-        })
-        .unwrap();
-    console
-}
-
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_details_sync_reads_the_component_token_once_per_interval() {
-    let e = env(60).await;
     let redis = Redis::start();
-    let token = e.console.component_token(&e.rt).await.unwrap();
-    let key = format!("wechat_component_access_token:{}", e.rt.appid());
-    redis.cli(&["SET", &key, token.token.expose(), "EX", "7000"]);
-
-    let console = shared_console(&e, &redis, 3600).await;
-    let rt = console.profile(Some("shared")).await.unwrap();
-    let before = redis.gets();
-    let out = console
+    let (sb, _) = backend_with_token(&redis, 60, 7000).await;
+    let mut spec = ConsoleSpec::new(&sb, wxjava(&redis.url(), false));
+    spec.options = reading_every(3600);
+    let team = shared_console(spec).await;
+    let before = gets(&redis);
+    let out = team
+        .console
         .sync_authorizers(
-            &rt,
+            &team.rt,
             SyncOptions {
                 details: true,
                 concurrency: Some(8),
@@ -130,45 +69,37 @@ async fn a_details_sync_reads_the_component_token_once_per_interval() {
         .unwrap();
     assert_eq!(out.run.details_done, 60);
     // One list page and 60 info calls, all with the component token: one read.
-    assert_eq!(redis.gets() - before, 1);
+    assert_eq!(gets(&redis) - before, 1);
 
     // With no interval every use reads again: the count above is the cache's doing.
-    let eager = shared_console(&e, &redis, 0).await;
-    let rt = eager.profile(Some("shared")).await.unwrap();
-    let before = redis.gets();
+    let mut spec = ConsoleSpec::new(&sb, wxjava(&redis.url(), false));
+    spec.options = reading_every(0);
+    let eager = shared_console(spec).await;
+    let before = gets(&redis);
     for _ in 0..5 {
-        eager.component_token(&rt).await.unwrap();
+        eager.console.component_token(&eager.rt).await.unwrap();
     }
-    assert_eq!(redis.gets() - before, 5);
+    assert_eq!(gets(&redis) - before, 5);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_borrowed_token_is_kept_no_longer_than_its_ttl() {
-    let e = env(3).await;
     let redis = Redis::start();
-    let token = e.console.component_token(&e.rt).await.unwrap();
-    let key = format!("wechat_component_access_token:{}", e.rt.appid());
     // Three seconds left on the backend's key (WxJava treats < 2 s as expired).
-    redis.cli(&["SET", &key, token.token.expose(), "EX", "3"]);
-    let console = shared_console(&e, &redis, 3600).await;
-    let rt = console.profile(Some("shared")).await.unwrap();
-    let borrowed = console.component_token(&rt).await.unwrap();
+    let (sb, key) = backend_with_token(&redis, 3, 3).await;
+    let mut spec = ConsoleSpec::new(&sb, wxjava(&redis.url(), false));
+    spec.options = reading_every(3600);
+    let team = shared_console(spec).await;
+    let borrowed = team.console.component_token(&team.rt).await.unwrap();
     assert!(borrowed.expires_at <= wxopen_core::clock::now() + 3);
     // Once the key is gone, the next use reads again (and says so), the long interval
-    // notwithstanding. Bounded wait on the real condition: the key expiring in Redis.
+    // notwithstanding. Bounded polling of the real conditions: the key expiring in Redis, the
+    // clock passing the expiry the console noted.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while redis.cli(&["EXISTS", &key]).trim() != "0" {
+    while redis.cli(&["EXISTS", &key]) != "0" || wxopen_core::clock::now() < borrowed.expires_at {
         assert!(Instant::now() < deadline, "the key did not expire");
-        // Polling a real condition (the server's own expiry), not a guessed delay.
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    while wxopen_core::clock::now() < borrowed.expires_at {
-        assert!(
-            Instant::now() < deadline,
-            "the clock did not pass the expiry"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let err = console.component_token(&rt).await.unwrap_err();
+    let err = team.console.component_token(&team.rt).await.unwrap_err();
     assert!(err.to_string().contains(&key), "{err}");
 }

@@ -16,10 +16,31 @@ use crate::secrets::{masked_tail, SecretName, SecretStore, Sensitive};
 use crate::shared_store::{
     HttpTokens, Item, KeyLayout, KeyReading, RedisStore, SharedSource, SharedStoreError,
 };
-use crate::store::types::Status as AuthorizerStatus;
 
 /// How long a refresh's lock lasts if its holder dies (WxJava's RedisTemplate lock uses 60 s).
 const LOCK_LEASE: Duration = Duration::from_secs(60);
+
+/// A token just fetched from WeChat.
+struct Fetched {
+    token: String,
+    expires_in: i64,
+    fetched_at: i64,
+}
+
+/// The component token's cell lives in `SharedTokens`; an authorizer's is shared out of a map.
+enum CellHandle<'a> {
+    Component(&'a TokenCell<Borrowed>),
+    Authorizer(Arc<TokenCell<Borrowed>>),
+}
+
+impl CellHandle<'_> {
+    fn get(&self) -> &TokenCell<Borrowed> {
+        match self {
+            CellHandle::Component(c) => c,
+            CellHandle::Authorizer(c) => c,
+        }
+    }
+}
 
 impl Console {
     fn shared_of<'a>(&self, rt: &'a ProfileRt) -> CoreResult<&'a SharedTokens> {
@@ -45,60 +66,123 @@ impl Console {
         }
     }
 
-    /// *Refresh in the shared store*, component token: under the lock, re-read, fetch only if
-    /// nobody refreshed meanwhile, write back as the backend would. Every service that reads the
-    /// key switches to the token written.
+    /// *Refresh in the shared store*, component token. Every service that reads the key
+    /// switches to the token written.
     pub(crate) async fn shared_refresh_component(&self, rt: &ProfileRt) -> CoreResult<()> {
         let s = self.shared_of(rt)?;
         let (store, layout) = self.writable(s).await?;
-        let key = layout.key(Item::ComponentToken, rt.appid(), None).ok_or(
-            SharedStoreError::NotKept {
-                item: Item::ComponentToken,
-            },
-        )?;
-        let before = current_token(s, &s.component, None).await?;
+        self.refresh_in_store(s, &store, &layout, rt, None, || async {
+            let ticket = self.shared_ticket(rt, s).await?;
+            let secret = self.secret(rt.appid(), SecretName::AppSecret)?;
+            let fetched_at = now();
+            let answer = rt
+                .client
+                .component_token(rt.appid(), secret.expose(), &ticket)
+                .await?;
+            Ok(Fetched {
+                token: answer.component_access_token,
+                expires_in: answer.expires_in,
+                fetched_at,
+            })
+        })
+        .await
+    }
+
+    /// *Refresh in the shared store*, an authorizer's token (its refresh token from Redis when
+    /// the layout keeps it, else from SQLite). A new refresh token is never lost: SQLite first,
+    /// then the backend's key (no TTL, as WxJava writes it).
+    pub(crate) async fn shared_refresh_authorizer(
+        &self,
+        rt: &ProfileRt,
+        appid: &str,
+    ) -> CoreResult<()> {
+        let s = self.shared_of(rt)?;
+        let (store, layout) = self.writable(s).await?;
+        self.refresh_in_store(s, &store, &layout, rt, Some(appid), || async {
+            let refresh = self.shared_refresh_token(rt, appid).await?;
+            let fetched_at = now();
+            let answer = self.request_authorizer_token(rt, appid, &refresh).await?;
+            if let Some(new_refresh) = answer
+                .authorizer_refresh_token
+                .as_deref()
+                .filter(|r| !r.is_empty())
+            {
+                self.store
+                    .authorizer_token_put_refresh(rt.id(), appid, new_refresh)?;
+                let rkey = layout.key(Item::AuthorizerRefreshToken, rt.appid(), Some(appid));
+                if let Some(rkey) = rkey.filter(|_| new_refresh != refresh) {
+                    store
+                        .write(&rkey, &layout.value.encode(new_refresh, 0), None)
+                        .await?;
+                }
+            }
+            Ok(Fetched {
+                token: answer.authorizer_access_token,
+                expires_in: answer.expires_in,
+                fetched_at,
+            })
+        })
+        .await
+    }
+
+    /// One refresh in the shared store: under the backend's lock (or ours), re-read; a token
+    /// someone wrote meanwhile is taken as it is, else `fetch` runs and its token is written
+    /// back in the layout's format with its TTL. Concurrent refreshes in this console share
+    /// one (the cell's single flight).
+    async fn refresh_in_store<F, Fut>(
+        &self,
+        s: &SharedTokens,
+        store: &RedisStore,
+        layout: &KeyLayout,
+        rt: &ProfileRt,
+        authorizer: Option<&str>,
+        fetch: F,
+    ) -> CoreResult<()>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = CoreResult<Fetched>>,
+    {
+        let (item, margin) = match authorizer {
+            None => (Item::ComponentToken, layout.component_ttl_margin_secs),
+            Some(_) => (Item::AuthorizerToken, layout.authorizer_ttl_margin_secs),
+        };
+        let key = layout
+            .key(item, rt.appid(), authorizer)
+            .ok_or(SharedStoreError::NotKept { item })?;
+        let cell = match authorizer {
+            None => CellHandle::Component(&s.component),
+            Some(a) => CellHandle::Authorizer(s.authorizer_cell(a)),
+        };
+        let before = current_token(s, cell.get(), authorizer).await?;
         let lock_key = layout
-            .lock_key(Item::ComponentToken, rt.appid(), None)
+            .lock_key(item, rt.appid(), authorizer)
             .unwrap_or_else(|| format!("wxopen:lock:{key}"));
-        s.component
+        cell.get()
             .get_or_load(
                 |b| Some(b.token.token.expose()) != before.as_ref(),
                 || async {
                     let lock = store.lock(&lock_key, LOCK_LEASE, s.lock_wait).await?;
                     let result: CoreResult<Borrowed> = async {
-                        if let Some(now_there) = reread(s, Item::ComponentToken, None).await? {
+                        if let Some(now_there) = reread(s, item, authorizer).await? {
                             if Some(&now_there.stored.token) != before.as_ref() {
                                 return Ok(s.borrowed(now_there));
                             }
                         }
-                        let ticket = self.shared_ticket(rt, s).await?;
-                        let secret = self.secret(rt.appid(), SecretName::AppSecret)?;
-                        let fetched_at = now();
-                        let answer = rt
-                            .client
-                            .component_token(rt.appid(), secret.expose(), &ticket)
-                            .await?;
-                        let expires_at = crate::clock::expiry(fetched_at, answer.expires_in);
-                        let ttl = answer.expires_in - layout.component_ttl_margin_secs;
-                        store
-                            .write(
-                                &key,
-                                &layout
-                                    .value
-                                    .encode(&answer.component_access_token, expires_at),
-                                Some(ttl),
-                            )
-                            .await?;
+                        let got = fetch().await?;
+                        let expires_at = crate::clock::expiry(got.fetched_at, got.expires_in);
+                        let ttl = got.expires_in - margin;
+                        let value = layout.value.encode(&got.token, expires_at);
+                        store.write(&key, &value, Some(ttl)).await?;
                         let written = KeyReading {
-                            item: Item::ComponentToken,
+                            item,
                             key: key.clone(),
                             ttl_secs: Some(ttl),
                             stored: crate::shared_store::Stored {
-                                token: answer.component_access_token,
+                                token: got.token,
                                 expires_at: Some(expires_at),
                             },
                         };
-                        s.remember(&written, None);
+                        s.remember(&written, authorizer);
                         Ok(s.borrowed(written))
                     }
                     .await;
@@ -109,115 +193,6 @@ impl Console {
                 },
             )
             .await?;
-        Ok(())
-    }
-
-    /// *Refresh in the shared store*, an authorizer's token (its refresh token from Redis when
-    /// the layout keeps it, else from SQLite).
-    pub(crate) async fn shared_refresh_authorizer(
-        &self,
-        rt: &ProfileRt,
-        appid: &str,
-    ) -> CoreResult<()> {
-        let s = self.shared_of(rt)?;
-        let (store, layout) = self.writable(s).await?;
-        let key = layout
-            .key(Item::AuthorizerToken, rt.appid(), Some(appid))
-            .ok_or(SharedStoreError::NotKept {
-                item: Item::AuthorizerToken,
-            })?;
-        let cell = s.authorizer_cell(appid);
-        let before = current_token(s, &cell, Some(appid)).await?;
-        let lock_key = layout
-            .lock_key(Item::AuthorizerToken, rt.appid(), Some(appid))
-            .unwrap_or_else(|| format!("wxopen:lock:{key}"));
-        cell.get_or_load(
-            |b| Some(b.token.token.expose()) != before.as_ref(),
-            || async {
-                let lock = store.lock(&lock_key, LOCK_LEASE, s.lock_wait).await?;
-                let result: CoreResult<Borrowed> = async {
-                    if let Some(now_there) = reread(s, Item::AuthorizerToken, Some(appid)).await? {
-                        if Some(&now_there.stored.token) != before.as_ref() {
-                            return Ok(s.borrowed(now_there));
-                        }
-                    }
-                    let refresh = self.shared_refresh_token(rt, appid).await?;
-                    let fetched_at = now();
-                    let result = self
-                        .with_component_token(rt, |ct| {
-                            let client = rt.client.clone();
-                            let component = rt.appid().to_string();
-                            let appid = appid.to_string();
-                            let refresh = refresh.clone();
-                            async move {
-                                client
-                                    .authorizer_token(&ct, &component, &appid, &refresh)
-                                    .await
-                            }
-                        })
-                        .await;
-                    let answer = match result {
-                        Err(CoreError::WeChat(e)) if e.errcode() == Some(61023) => {
-                            self.store.set_authorizer_status(
-                                rt.id(),
-                                appid,
-                                AuthorizerStatus::NeedsReauth,
-                            )?;
-                            return Err(CoreError::NeedsReauth {
-                                appid: appid.to_string(),
-                            });
-                        }
-                        other => other?,
-                    };
-                    let expires_at = crate::clock::expiry(fetched_at, answer.expires_in);
-                    let ttl = answer.expires_in - layout.authorizer_ttl_margin_secs;
-                    store
-                        .write(
-                            &key,
-                            &layout
-                                .value
-                                .encode(&answer.authorizer_access_token, expires_at),
-                            Some(ttl),
-                        )
-                        .await?;
-                    if let Some(new_refresh) = answer
-                        .authorizer_refresh_token
-                        .as_deref()
-                        .filter(|r| !r.is_empty())
-                    {
-                        // Never lost: SQLite first, then the backend's key (no TTL, as WxJava writes it).
-                        self.store
-                            .authorizer_token_put_refresh(rt.id(), appid, new_refresh)?;
-                        if let Some(rkey) =
-                            layout.key(Item::AuthorizerRefreshToken, rt.appid(), Some(appid))
-                        {
-                            if new_refresh != refresh {
-                                store
-                                    .write(&rkey, &layout.value.encode(new_refresh, 0), None)
-                                    .await?;
-                            }
-                        }
-                    }
-                    let written = KeyReading {
-                        item: Item::AuthorizerToken,
-                        key: key.clone(),
-                        ttl_secs: Some(ttl),
-                        stored: crate::shared_store::Stored {
-                            token: answer.authorizer_access_token,
-                            expires_at: Some(expires_at),
-                        },
-                    };
-                    s.remember(&written, Some(appid));
-                    Ok(s.borrowed(written))
-                }
-                .await;
-                let released = store.unlock(lock).await;
-                let b = result?;
-                released?;
-                Ok::<_, CoreError>(b)
-            },
-        )
-        .await?;
         Ok(())
     }
 

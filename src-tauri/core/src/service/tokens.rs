@@ -18,6 +18,7 @@ use crate::secrets::{SecretName, Sensitive};
 use crate::store::profiles::TokenSourceKind;
 use crate::store::types::Status as AuthorizerStatus;
 use wxopen_wechat::error::WeChatError;
+use wxopen_wechat::models::AuthorizerToken;
 
 use super::token_source::TokenSource;
 pub use super::token_source::{CachedToken, LocalTokens, REFRESH_MARGIN, TICKET_TTL};
@@ -260,29 +261,9 @@ impl Console {
         refresh_token: &str,
     ) -> CoreResult<CachedToken> {
         let fetched_at = now();
-        let result = self
-            .with_component_token(rt, |ct| {
-                let client = rt.client.clone();
-                let component = rt.appid().to_string();
-                let appid = appid.to_string();
-                let refresh = refresh_token.to_string();
-                async move {
-                    client
-                        .authorizer_token(&ct, &component, &appid, &refresh)
-                        .await
-                }
-            })
-            .await;
-        let answer = match result {
-            Err(CoreError::WeChat(e)) if e.errcode() == Some(61023) => {
-                self.store
-                    .set_authorizer_status(rt.id(), appid, AuthorizerStatus::NeedsReauth)?;
-                return Err(CoreError::NeedsReauth {
-                    appid: appid.to_string(),
-                });
-            }
-            other => other?,
-        };
+        let answer = self
+            .request_authorizer_token(rt, appid, refresh_token)
+            .await?;
         let expires_at = crate::clock::expiry(fetched_at, answer.expires_in);
         // Always store the refresh token returned (never an empty one: the store skips those).
         let refresh = answer
@@ -300,6 +281,39 @@ impl Console {
             token: Sensitive::new(answer.authorizer_access_token),
             expires_at,
         })
+    }
+
+    /// `api_authorizer_token` for `appid` with its refresh token (whoever keeps the result);
+    /// 61023 marks the authorizer `needs_reauth`.
+    pub(crate) async fn request_authorizer_token(
+        &self,
+        rt: &ProfileRt,
+        appid: &str,
+        refresh_token: &str,
+    ) -> CoreResult<AuthorizerToken> {
+        let result = self
+            .with_component_token(rt, |ct| {
+                let client = rt.client.clone();
+                let component = rt.appid().to_string();
+                let appid = appid.to_string();
+                let refresh = refresh_token.to_string();
+                async move {
+                    client
+                        .authorizer_token(&ct, &component, &appid, &refresh)
+                        .await
+                }
+            })
+            .await;
+        match result {
+            Err(CoreError::WeChat(e)) if e.errcode() == Some(61023) => {
+                self.store
+                    .set_authorizer_status(rt.id(), appid, AuthorizerStatus::NeedsReauth)?;
+                Err(CoreError::NeedsReauth {
+                    appid: appid.to_string(),
+                })
+            }
+            other => other,
+        }
     }
 
     /// Drops an authorizer's cached access token if it is still `bad` (or unconditionally).
