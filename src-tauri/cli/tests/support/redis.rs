@@ -1,5 +1,7 @@
 //! A `redis-server` of one test's own (free loopback port, temp dir, no persistence), stopped on
 //! drop, and `redis-cli` to play the backend from outside our client.
+// Each test binary that includes it uses a part.
+#![allow(dead_code)]
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
