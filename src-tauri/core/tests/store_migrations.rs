@@ -6,7 +6,9 @@
 mod store_support;
 
 use rusqlite::Connection;
+use wxopen_core::shared_store::SharedSource;
 use wxopen_core::store::migrations::{self, LATEST_VERSION, MIGRATIONS};
+use wxopen_core::store::TokenSourceKind;
 use wxopen_core::store::{AuthorizerQuery, Store, StoreError, DB_FILE};
 
 fn raw(dir: &std::path::Path) -> Connection {
@@ -63,6 +65,17 @@ fn seed(conn: &Connection, version: u32) {
             .unwrap();
             return;
         }
+        // version 6: a profile may borrow its tokens from its backend (team mode)
+        6 => {
+            seed(conn, 5);
+            conn.execute_batch(
+                r#"INSERT INTO profiles (id, name, component_appid, api_base, token_source, created_at, updated_at, shared_source)
+                     VALUES (2, 'team', 'wx0000000000000002', 'https://api.weixin.qq.com', 'shared', 1, 1,
+                     '{"kind":"redis","url":"redis://10.0.0.5:6379/0","layout":{"kind":"preset","preset":"wxjava","prefix":"wx"},"writes":false}');"#,
+            )
+            .unwrap();
+            return;
+        }
         v => panic!("no seed for schema version {v}: add one with the new migration"),
     }
     if version >= 1 {
@@ -84,6 +97,20 @@ fn check(store: &Store, from: u32) {
         return;
     }
     let p = store.profile_by_name("old").unwrap().expect("profile kept");
+    // v6: every earlier profile owns its tokens; a shared one keeps where it borrows them
+    assert_eq!(p.shared_source, None);
+    if from >= 6 {
+        let team = store
+            .profile_by_name("team")
+            .unwrap()
+            .expect("shared profile kept");
+        assert_eq!(team.token_source, TokenSourceKind::Shared);
+        let Some(SharedSource::Redis(r)) = team.shared_source else {
+            panic!("{:?}", team.shared_source)
+        };
+        assert_eq!(r.url, "redis://10.0.0.5:6379/0");
+        assert!(!r.writes && r.ca_file.is_none());
+    }
     // v5: the crashed run is kept, resumable, and its lease (none before v5) is readable
     let run = store.sync_run_resumable(p.id).unwrap().expect("run kept");
     assert_eq!((run.id, run.next_offset), (7, 500));
