@@ -363,3 +363,55 @@ async fn a_rejected_token_is_read_again_once_and_a_still_rejected_one_is_named()
         .unwrap()
         .is_none());
 }
+
+/// An ACL user in the URL, its password in the keychain: a console given read rights on the
+/// backend's keys only borrows; a refresh it is not allowed to write is the store's refusal,
+/// named, and nothing is fetched or written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_acl_user_with_read_rights_borrows_and_its_refused_write_is_named() {
+    let redis = Redis::start();
+    let sb = sandbox(5).await;
+    let ctl = sb.control();
+    let backend = Backend::new(&sb);
+    let c = backend.appid.clone();
+    let ticket = ctl.issue_ticket();
+    let (token, expires_in) = backend.component_token(&ticket).await;
+    wxjava_writes_component(&redis, &c, &ticket, &token, expires_in);
+    // Least privilege: a console that may read, not write.
+    redis.cli(&[
+        "ACL",
+        "SETUSER",
+        "console",
+        "on",
+        ">console-pw-42",
+        "~*",
+        "+@read",
+        "+@connection",
+    ]);
+    let url = redis.url().replace("redis://", "redis://console@");
+    let mut spec = ConsoleSpec::new(&sb, wxjava(&url, true));
+    spec.redis_password = Some("console-pw-42");
+    spec.appsecret = true;
+    let team = shared_console(spec).await;
+    let t = team.console.component_token(&team.rt).await.unwrap();
+    assert_eq!(t.token.expose(), &token);
+
+    let err = team
+        .console
+        .refresh_component_token(&team.rt)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::SharedStore, "{err}");
+    // Named as what it is: the store refused a command on the lock key (not a failed login).
+    assert!(
+        matches!(&err, CoreError::Shared(SharedStoreError::Command { key, detail })
+            if key == "componentAccessTokenLock" && detail.to_lowercase().contains("noperm")),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("console-pw-42"));
+    assert_eq!(ctl.call_count(TOKEN_PATH), 1, "nothing fetched");
+    assert_eq!(
+        redis.get(&wx::component_token(&c)).as_deref(),
+        Some(token.as_str())
+    );
+}

@@ -459,7 +459,10 @@ fn connect_error(url: &str, e: &redis::RedisError) -> SharedStoreError {
 }
 
 fn command_error(url: &str, key: &str, e: &redis::RedisError) -> SharedStoreError {
-    if is_auth(e) {
+    // NOPERM on a command is the ACL refusing that key or command: say which key (the login
+    // itself worked).
+    let noperm = e.code() == Some("NOPERM") || e.to_string().to_lowercase().contains("noperm");
+    if is_auth(e) && !noperm {
         return SharedStoreError::Auth {
             url: url.to_owned(),
             detail: e.to_string(),
