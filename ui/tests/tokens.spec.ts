@@ -64,8 +64,10 @@ describe("ticket & tokens screen", () => {
         token_source: "local",
         cached: true,
         fetched_at: now() - 600,
-        expires_at: now() + 6600,
-        expires_in: 6600,
+        // 30 s past 1h 50m: a loaded machine may take a few seconds to render, and the
+        // countdown must still read 1h 5Xm.
+        expires_at: now() + 6630,
+        expires_in: 6630,
         tail: "••••tokn",
       }),
       quota_status: () => ({ resets_this_month: 3, resets_left: 7 }),
