@@ -330,6 +330,28 @@ fn target(path: &str) -> CoreResult<(PathBuf, PathBuf)> {
     Ok((p, dir))
 }
 
+/// `<Downloads or home>/authorizers-YYYYMMDD-HHMMSS.<format>` (UTC): where the window
+/// suggests writing an export.
+pub fn suggested_path(format: ExportFormat, now: i64) -> String {
+    let dir = dirs::download_dir()
+        .filter(|d| d.is_dir())
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(|| PathBuf::from("."));
+    // utc_text: "YYYY-MM-DD HH:MM:SS UTC" → "YYYYMMDD-HHMMSS"
+    let stamp: String = utc_text(now)
+        .trim_end_matches(" UTC")
+        .chars()
+        .filter_map(|c| match c {
+            '-' | ':' => None,
+            ' ' => Some('-'),
+            c => Some(c),
+        })
+        .collect();
+    dir.join(format!("authorizers-{stamp}.{format}"))
+        .display()
+        .to_string()
+}
+
 /// Progress callback shared with the blocking thread of an export.
 pub type ExportProgressFn = std::sync::Arc<dyn Fn(ExportProgress) + Send + Sync>;
 
