@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use tauri::ipc::Channel;
 use tauri::State;
+use wxopen_core::service::authorizers::{AuthorizerView, OpenBinding};
 use wxopen_core::service::export::{
     suggested_path, ExportFormat, ExportOutcome, ExportProgress, ExportProgressFn, ExportRequest,
 };
 use wxopen_core::service::now;
-use wxopen_core::service::authorizers::{AuthorizerView, OpenBinding};
 use wxopen_core::service::tokens::AuthorizerTokenStatus;
 use wxopen_core::store::authorizers::{AuthorizerCounts, AuthorizerPage};
 use wxopen_core::store::options::OptionRow;
