@@ -42,7 +42,7 @@ impl Cli {
         let listed: Vec<ListedAuthorizer> = (0..n)
             .map(|i| ListedAuthorizer {
                 appid: appid(i),
-                refresh_token: (i % 5 != 0).then(|| format!("refresh@{i}")),
+                refresh_token: (!i.is_multiple_of(5)).then(|| format!("refresh@{i}")),
                 auth_time: Some(1_700_000_000 + i as i64),
             })
             .collect();
@@ -122,13 +122,13 @@ fn info(i: usize) -> AuthorizerInfoRecord {
     };
     AuthorizerInfoRecord {
         nick_name,
-        kind: Some(if i % 3 == 0 {
+        kind: Some(if i.is_multiple_of(3) {
             Kind::MiniProgram
         } else {
             Kind::OfficialAccount
         }),
         service_type: Some(2),
-        verify_type: Some(if i % 2 == 0 { 0 } else { -1 }),
+        verify_type: Some(if i.is_multiple_of(2) { 0 } else { -1 }),
         user_name: format!("gh_{i:012x}"),
         principal_name: format!("深圳某某科技有限公司 {i}"),
         raw_info: "{}".into(),

@@ -24,11 +24,7 @@ pub async fn run(console: &Console, rt: &ProfileRt, args: ExportArgs) -> CoreRes
     // A line each 5 %: a million rows report 20 lines, not 500.
     let shown = Arc::new(AtomicU64::new(u64::MAX));
     let progress = Arc::new(move |p: ExportProgress| {
-        let step = if p.total == 0 {
-            100
-        } else {
-            p.done * 20 / p.total
-        };
+        let step = (p.done * 20).checked_div(p.total).unwrap_or(20);
         if shown.swap(step, Ordering::Relaxed) != step {
             eprintln!("export   {}/{}", p.done, p.total);
         }
