@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 CARGO=${CARGO:-cargo}
 # The sync benchmarks live with the CLI (they run the sync as `wxopen` does, and start
 # `wxopen sandbox serve`); the store benchmarks with the core.
-BENCH_TESTS=(-p wxopen-cli --test service_bench -p wxopen-core --test store_search_perf --test store_write_perf)
+BENCH_TESTS=(-p wxopen-cli --test service_bench -p wxopen-core --test store_search_perf --test store_write_perf --test export_perf)
 
 echo "== building the benchmarks (release)" >&2
 "$CARGO" test --release --locked "${BENCH_TESTS[@]}" --no-run

@@ -8,7 +8,7 @@ mod state;
 use tauri::Manager;
 use tauri_specta::{collect_commands, Builder};
 
-pub use state::{AppState, SyncSlot};
+pub use state::{AppState, ExportSlot, SyncSlot};
 
 /// Where the generated TypeScript bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/bindings.ts";
@@ -37,6 +37,9 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::tokens::quota_clear,
             commands::authorizers::authorizers_search,
             commands::authorizers::authorizers_counts,
+            commands::authorizers::authorizers_export,
+            commands::authorizers::authorizers_export_cancel,
+            commands::authorizers::authorizers_export_path,
             commands::authorizers::authorizer_view,
             commands::authorizers::authorizer_fetch,
             commands::authorizers::authorizer_token_refresh,

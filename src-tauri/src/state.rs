@@ -17,6 +17,8 @@ pub struct AppState {
     /// that error, so the window can say what went wrong instead of failing to start.
     console: Result<Arc<Console>, CommandError>,
     sync: Mutex<Option<CancelToken>>,
+    /// The running export's cancel handle (one export at a time).
+    export: Mutex<Option<CancelToken>>,
     /// What the start-up probe asks, and how long it may take (tests swap in a fake).
     keychain: (Arc<dyn SecretStore>, Duration),
 }
@@ -27,6 +29,7 @@ impl AppState {
             data_dir,
             console,
             sync: Mutex::new(None),
+            export: Mutex::new(None),
             keychain: (Arc::new(KeyringStore::from_env()), PROBE_TIMEOUT),
         }
     }
@@ -81,6 +84,46 @@ impl AppState {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .is_some()
+    }
+
+    /// Claims the export slot; `None` while an export runs.
+    pub fn export_begin(&self) -> Option<ExportSlot<'_>> {
+        let mut slot = self.export.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_some() {
+            return None;
+        }
+        let token = CancelToken::new();
+        *slot = Some(token.clone());
+        Some(ExportSlot { state: self, token })
+    }
+
+    /// Cancels the running export; false when none runs.
+    pub fn export_cancel(&self) -> bool {
+        match &*self.export.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(t) => {
+                t.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The app's one export slot, freed when the export ends ([`AppState::export_begin`]).
+pub struct ExportSlot<'a> {
+    state: &'a AppState,
+    token: CancelToken,
+}
+
+impl ExportSlot<'_> {
+    pub fn cancel_token(&self) -> CancelToken {
+        self.token.clone()
+    }
+}
+
+impl Drop for ExportSlot<'_> {
+    fn drop(&mut self) {
+        *self.state.export.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }
 

@@ -51,6 +51,15 @@ export const commands = {
 	/**  One page of the local cache (no network). */
 	authorizersSearch: (query: AuthorizerQuery) => typedError<AuthorizerPage, CommandError>(__TAURI_INVOKE("authorizers_search", { query })),
 	authorizersCounts: () => typedError<AuthorizerCounts, CommandError>(__TAURI_INVOKE("authorizers_counts")),
+	/**
+	 *  Writes the whole filtered table (not the page) to a file; progress goes to `on_progress`.
+	 *  One export at a time.
+	 */
+	authorizersExport: (request: ExportRequest, onProgress: Channel<ExportProgress>) => typedError<ExportOutcome, CommandError>(__TAURI_INVOKE("authorizers_export", { request, onProgress })),
+	/**  Asks the running export to stop (no file is left); false when none runs. */
+	authorizersExportCancel: () => typedError<boolean, CommandError>(__TAURI_INVOKE("authorizers_export_cancel")),
+	/**  Where an export goes unless the user types another path (the Downloads folder). */
+	authorizersExportPath: (format: ExportFormat) => typedError<string, CommandError>(__TAURI_INVOKE("authorizers_export_path", { format })),
 	/**  The stored view (no network). */
 	authorizerView: (appid: string) => typedError<AuthorizerView, CommandError>(__TAURI_INVOKE("authorizer_view", { appid })),
 	/**  Re-reads the account's info from WeChat (api_get_authorizer_info). */
@@ -304,6 +313,37 @@ export type Explanation = {
 	client_ip: string | null,
 	/**  The request id at the end of recent errmsgs; `openapi/rid/get` tells more within 7 days. */
 	rid: string | null,
+};
+
+/**  A column of an export (the header is the stable name). */
+export type ExportColumn = "appid" | "nick_name" | "principal_name" | "kind" | "service_type" | "verify_type" | "user_name" | "alias" | "status" | "auth_time" | "status_changed_at" | "has_open" | "has_refresh_token" | "info_fetched_at" | "func_ids" | "details_error";
+
+export type ExportFormat = "csv" | "xlsx";
+
+/**  A finished export. */
+export type ExportOutcome = {
+	path: string,
+	format: ExportFormat,
+	columns: ExportColumn[],
+	rows: number,
+	bytes: number,
+	elapsed_ms: number,
+};
+
+/**  Rows written so far of the total. */
+export type ExportProgress = {
+	done: number,
+	total: number,
+};
+
+/**  What to export: the table's query (its page ignored), the columns, the format and the file. */
+export type ExportRequest = {
+	query: AuthorizerQuery,
+	/**  Empty: [`ExportColumn::DEFAULT`]. */
+	columns: ExportColumn[],
+	format: ExportFormat,
+	/**  The file to write (replaced when it exists). */
+	path: string,
 };
 
 /**  A backend's internal token API (borrow only: the console never asks it to refresh). */

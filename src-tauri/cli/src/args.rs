@@ -283,6 +283,49 @@ pub enum AuthorizersCommand {
         #[arg(long, default_value_t = 0)]
         offset: u32,
     },
+    /// Write every account matching the filters (not a page) to a CSV or XLSX file
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormatArg {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    NickName,
+    AuthTime,
+    Appid,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum)]
+    pub format: ExportFormatArg,
+    /// The file to write (replaced when complete; never left half-written)
+    #[arg(long)]
+    pub out: String,
+    /// Comma-separated: appid, nick_name, principal_name, kind, service_type, verify_type,
+    /// user_name, alias, status, auth_time, status_changed_at, has_open, has_refresh_token,
+    /// info_fetched_at, func_ids, details_error (default: appid, nick_name, principal_name,
+    /// kind, verify_type, status, auth_time, func_ids, has_refresh_token)
+    #[arg(long, value_delimiter = ',')]
+    pub columns: Vec<String>,
+    #[arg(long)]
+    pub query: Option<String>,
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// authorized, revoked or needs_reauth
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub verify_type: Option<i64>,
+    #[arg(long, value_enum, default_value = "nick-name")]
+    pub sort: SortArg,
+    #[arg(long)]
+    pub desc: bool,
 }
 
 #[derive(Debug, Subcommand)]

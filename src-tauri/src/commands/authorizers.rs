@@ -1,14 +1,21 @@
 //! Authorizers (授权方): the cached table, one account's detail, its token, options and
 //! open-platform binding.
 
+use std::sync::Arc;
+
+use tauri::ipc::Channel;
 use tauri::State;
 use wxopen_core::service::authorizers::{AuthorizerView, OpenBinding};
+use wxopen_core::service::export::{
+    suggested_path, ExportFormat, ExportOutcome, ExportProgress, ExportProgressFn, ExportRequest,
+};
+use wxopen_core::service::now;
 use wxopen_core::service::tokens::AuthorizerTokenStatus;
 use wxopen_core::store::authorizers::{AuthorizerCounts, AuthorizerPage};
 use wxopen_core::store::options::OptionRow;
 use wxopen_core::store::types::AuthorizerQuery;
 
-use super::error::CmdResult;
+use super::error::{CmdResult, CommandError};
 use crate::state::AppState;
 
 /// One page of the local cache (no network).
@@ -130,4 +137,41 @@ pub async fn open_unbind(
     Ok(console
         .open_unbind(&rt, &appid, &open_appid, confirm)
         .await?)
+}
+
+/// Writes the whole filtered table (not the page) to a file; progress goes to `on_progress`.
+/// One export at a time.
+#[tauri::command]
+#[specta::specta]
+pub async fn authorizers_export(
+    state: State<'_, AppState>,
+    request: ExportRequest,
+    on_progress: Channel<ExportProgress>,
+) -> CmdResult<ExportOutcome> {
+    let (console, rt) = state.selected().await?;
+    let slot = state
+        .export_begin()
+        .ok_or_else(|| CommandError::refused("an export is already running"))?;
+    let progress: ExportProgressFn = Arc::new(move |p: ExportProgress| {
+        let _ = on_progress.send(p);
+    });
+    let result = console
+        .authorizers_export_async(&rt, request, progress, slot.cancel_token())
+        .await;
+    drop(slot);
+    Ok(result?)
+}
+
+/// Asks the running export to stop (no file is left); false when none runs.
+#[tauri::command]
+#[specta::specta]
+pub async fn authorizers_export_cancel(state: State<'_, AppState>) -> CmdResult<bool> {
+    Ok(state.export_cancel())
+}
+
+/// Where an export goes unless the user types another path (the Downloads folder).
+#[tauri::command]
+#[specta::specta]
+pub async fn authorizers_export_path(format: ExportFormat) -> CmdResult<String> {
+    Ok(suggested_path(format, now()))
 }

@@ -1,5 +1,5 @@
 /// Every command the shell registers (also read by build.rs to generate ACL permissions).
-pub const COMMANDS: [&str; 40] = [
+pub const COMMANDS: [&str; 43] = [
     "app_info",
     "ui_ready",
     "ui_table_painted",
@@ -20,6 +20,9 @@ pub const COMMANDS: [&str; 40] = [
     "quota_clear",
     "authorizers_search",
     "authorizers_counts",
+    "authorizers_export",
+    "authorizers_export_cancel",
+    "authorizers_export_path",
     "authorizer_view",
     "authorizer_fetch",
     "authorizer_token_refresh",

@@ -8,6 +8,8 @@ import zhSetup from "./locales/areas/setup.zh-CN.json?raw";
 import enSetup from "./locales/areas/setup.en.json?raw";
 import zhLinks from "./locales/areas/links.zh-CN.json?raw";
 import enLinks from "./locales/areas/links.en.json?raw";
+import zhExport from "./locales/areas/export.zh-CN.json?raw";
+import enExport from "./locales/areas/export.en.json?raw";
 import { createConsoleI18n, messages, LOCALES } from "./index";
 
 type Tree = { [key: string]: unknown };
@@ -25,8 +27,8 @@ function leaves(tree: Tree, prefix = ""): [string, unknown][] {
 
 const merge = (...raw: string[]): Tree => Object.assign({}, ...raw.map((r) => JSON.parse(r) as Tree));
 const sources = {
-  "zh-CN": merge(zhSource, zhAreas, zhSetup, zhLinks),
-  en: merge(enSource, enAreas, enSetup, enLinks),
+  "zh-CN": merge(zhSource, zhAreas, zhSetup, zhLinks, zhExport),
+  en: merge(enSource, enAreas, enSetup, enLinks, enExport),
 };
 const keysOf = (tree: Tree): string[] => leaves(tree).map(([k]) => k).sort();
 

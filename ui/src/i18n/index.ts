@@ -10,9 +10,11 @@ import zhLinks from "./locales/areas/links.zh-CN.json";
 import enLinks from "./locales/areas/links.en.json";
 import zhShared from "./locales/areas/shared.zh-CN.json";
 import enShared from "./locales/areas/shared.en.json";
+import zhExport from "./locales/areas/export.zh-CN.json";
+import enExport from "./locales/areas/export.en.json";
 
-const zhCN = { ...zhBase, ...zhAuthorizers, ...zhSetup, ...zhLinks, ...zhShared };
-const en = { ...enBase, ...enAuthorizers, ...enSetup, ...enLinks, ...enShared };
+const zhCN = { ...zhBase, ...zhAuthorizers, ...zhSetup, ...zhLinks, ...zhShared, ...zhExport };
+const en = { ...enBase, ...enAuthorizers, ...enSetup, ...enLinks, ...enShared, ...enExport };
 
 /** The zh-CN files are the source of truth for keys; en must match exactly (see i18n.spec.ts). */
 export type MessageSchema = typeof zhCN;

@@ -1,4 +1,4 @@
-//! `wxopen authorizers sync|list`
+//! `wxopen authorizers sync|list|export`
 
 use std::sync::Arc;
 
@@ -53,6 +53,9 @@ pub async fn run(console: &Console, g: &Globals, cmd: AuthorizersCommand) -> Cor
                 ..Default::default()
             };
             list(console, &rt, &q)
+        }
+        AuthorizersCommand::Export(args) => {
+            super::authorizers_export::run(console, &rt, args).await
         }
     }
 }

@@ -3,6 +3,7 @@
 mod auth;
 mod authorizer;
 mod authorizers;
+mod authorizers_export;
 mod layout_file;
 mod link;
 mod maintenance;

@@ -15,7 +15,7 @@
 //! - [`authorizers`]: search, info, token refresh, options, open binding;
 //! - [`links`]: pre-auth codes and authorization links (+ [`qr`]);
 //! - [`auth`]: complete an authorization; [`push`]: apply pushes; [`quota`]: clear quota;
-//! - [`audit`]: every API call recorded, redacted.
+//! - [`audit`]: every API call recorded, redacted; [`export`]: the table as CSV or XLSX.
 
 pub mod audit;
 pub mod auth;
@@ -23,6 +23,7 @@ pub mod authorizers;
 pub mod cached_token;
 pub mod cancel;
 pub mod console;
+pub mod export;
 pub mod history;
 pub mod images;
 pub mod lease;

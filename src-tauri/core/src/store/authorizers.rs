@@ -134,9 +134,9 @@ pub struct AuthorizerCounts {
     pub without_details: u64,
 }
 
-const ROW_COLS: &str = "appid, nick_name, head_img, kind, service_type, verify_type, user_name, principal_name, alias, qrcode_url, auth_time, status, status_changed_at, has_open, has_refresh_token, info_fetched_at, details_error, listed_at";
+pub(super) const ROW_COLS: &str = "appid, nick_name, head_img, kind, service_type, verify_type, user_name, principal_name, alias, qrcode_url, auth_time, status, status_changed_at, has_open, has_refresh_token, info_fetched_at, details_error, listed_at";
 
-fn row(r: &Row<'_>) -> rusqlite::Result<AuthorizerRow> {
+pub(super) fn row(r: &Row<'_>) -> rusqlite::Result<AuthorizerRow> {
     Ok(AuthorizerRow {
         appid: r.get(0)?,
         nick_name: r.get(1)?,
@@ -290,7 +290,7 @@ fn upsert_one(
 }
 
 /// The WHERE clause of a search in SQL and its parameters.
-fn sql_filter(profile_id: i64, q: &AuthorizerQuery) -> (String, Vec<Value>) {
+pub(super) fn sql_filter(profile_id: i64, q: &AuthorizerQuery) -> (String, Vec<Value>) {
     let mut filter = String::from("profile_id = ?");
     let mut args: Vec<Value> = vec![Value::Integer(profile_id)];
     if let Some(needle) = q.query.as_deref().and_then(search_needle) {

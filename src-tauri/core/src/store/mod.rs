@@ -40,6 +40,8 @@
 //!   `needing_details_after(profile_id, sync_id, after_id, limit)`, `count_needing_details(profile_id, sync_id)`,
 //!   `authorizers_missing_refresh_token(profile_id)`, `authorizer_counts(profile_id)`,
 //!   `permissions_list(profile_id, appid)`.
+//! - export ([`authorizers_export`]): `authorizer_ids_matching(profile_id, &AuthorizerQuery)`
+//!   (every match, in the query's order), `export_rows(profile_id, &[id])` (rows + permissions).
 //! - sync runs ([`sync_runs`]): `sync_run_start(profile_id, with_details)`, `sync_run_get(id)`,
 //!   `sync_run_latest(profile_id)`, `sync_run_resumable(profile_id)`, `sync_run_list_done(id)`,
 //!   `sync_run_set_details_total(id, n)`, `sync_run_add_details(id, done, errors, last_error)`,
@@ -61,6 +63,7 @@
 
 pub mod audit;
 pub mod authorizers;
+pub mod authorizers_export;
 pub mod db;
 pub mod error;
 pub mod messages;

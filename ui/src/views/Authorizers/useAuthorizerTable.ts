@@ -89,5 +89,5 @@ export function useAuthorizerTable() {
     return refilter();
   }
 
-  return { filters, paging, rows, total, counts, loading, loaded, error, filtered, load, loadCounts, reloadAll, refilter, clearFilters };
+  return { filters, paging, query, rows, total, counts, loading, loaded, error, filtered, load, loadCounts, reloadAll, refilter, clearFilters };
 }
