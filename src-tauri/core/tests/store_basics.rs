@@ -694,11 +694,24 @@ fn quota_resets_count_per_beijing_month() {
     store
         .quota_reset_insert(p.id, march_start + 86_400 * 10, Some("wxabc"))
         .unwrap();
+    // An authorizer's reset is its own monthly budget, not the platform's.
     assert_eq!(
         store
             .quota_resets_count_this_month(p.id, march_start + 86_400 * 20)
             .unwrap(),
-        2
+        1
+    );
+    assert_eq!(
+        store
+            .quota_resets_count(p.id, Some("wxabc"), march_start + 86_400 * 20)
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .quota_resets_count(p.id, Some("wxother"), march_start + 86_400 * 20)
+            .unwrap(),
+        0
     );
     assert_eq!(
         store
