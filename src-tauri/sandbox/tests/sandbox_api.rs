@@ -941,7 +941,10 @@ async fn authorizer_rids_are_the_authorizers_and_expire_after_seven_days() {
     let v = env.at(rid_get, &access, json!({"rid": rid})).await;
     assert_eq!(v["errcode"], json!(0), "{v}");
     let url = v["request"]["request_url"].as_str().unwrap();
-    assert!(url.starts_with("access_token=") && url.ends_with("xxxx"), "{url}");
+    assert!(
+        url.starts_with("access_token=") && url.ends_with("xxxx"),
+        "{url}"
+    );
     assert!(!url.contains(&access), "the token is masked: {url}");
     assert!(v["request"]["cost_in_ms"].is_i64());
     assert_eq!(
@@ -991,7 +994,11 @@ async fn authorizer_quota_get_and_clear_quota() {
             .await;
     }
     let q = env
-        .at(quota_get, &access, json!({"cgi_path": "/cgi-bin/open/have"}))
+        .at(
+            quota_get,
+            &access,
+            json!({"cgi_path": "/cgi-bin/open/have"}),
+        )
         .await;
     assert_eq!(q["errcode"], json!(0), "{q}");
     assert_eq!(
@@ -1027,7 +1034,11 @@ async fn authorizer_quota_get_and_clear_quota() {
         json!({"errcode": 0, "errmsg": "ok"})
     );
     let q = env
-        .at(quota_get, &access, json!({"cgi_path": "/cgi-bin/open/have"}))
+        .at(
+            quota_get,
+            &access,
+            json!({"cgi_path": "/cgi-bin/open/have"}),
+        )
         .await;
     assert_eq!(q["quota"]["used"], json!(0));
     for _ in 1..10 {

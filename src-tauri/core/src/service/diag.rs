@@ -193,7 +193,8 @@ impl Console {
             async move { client.clear_quota_generic(&t, &appid).await }
         })
         .await?;
-        self.store.quota_reset_insert(rt.id(), now(), Some(&appid))?;
+        self.store
+            .quota_reset_insert(rt.id(), now(), Some(&appid))?;
         let used = used + 1;
         Ok(AuthorizerQuotaCleared {
             appid,
