@@ -32,14 +32,21 @@ async fn failed_call_rid_lookup_and_an_accounts_quota() {
     desktop.click("quota-query").await;
     desktop.wait_exists("quota-result").await;
     assert_eq!(desktop.text_of("quota-daily-limit").await.trim(), "100000");
-    desktop.wait_attr("quota-resets-left", "data-left", "10").await;
+    desktop
+        .wait_attr("quota-resets-left", "data-left", "10")
+        .await;
     desktop.click("quota-clear-account").await;
     desktop.wait_exists("confirm-dialog-body").await;
     let body = desktop.text_of("confirm-dialog-body").await;
-    assert!(body.contains(&appid), "the confirmation names the account: {body}");
+    assert!(
+        body.contains(&appid),
+        "the confirmation names the account: {body}"
+    );
     desktop.screenshot("quota-clear-confirm").await;
     desktop.click("quota-clear-account-confirm").await;
-    desktop.wait_attr("quota-resets-left", "data-left", "9").await;
+    desktop
+        .wait_attr("quota-resets-left", "data-left", "9")
+        .await;
     let resets: i64 = db(&desktop)
         .query_row(
             "SELECT count(*) FROM quota_resets WHERE appid = ?1",
@@ -65,13 +72,30 @@ async fn failed_call_rid_lookup_and_an_accounts_quota() {
     .await;
     desktop.click("detail-refresh-info").await;
     desktop.wait_exists("error-toast").await;
+    desktop.screenshot("refresh-failed").await;
+    // The notification covers the detail's close button, and the detail the navigation.
+    desktop.click_css(".t-notification .t-message__close").await;
+    desktop
+        .wait_until("the notification to close", || async {
+            !desktop.exists("error-toast").await
+        })
+        .await;
+    desktop.click("detail-close").await;
+    desktop
+        .wait_until("the detail to close", || async {
+            !desktop.route().await.contains(&appid)
+        })
+        .await;
 
     // 3. Activity: the failed call carries its rid; look it up.
     desktop.click("nav-activity").await;
     desktop.wait_exists("activity-table").await;
+    // Other calls fail too (an account without an open account answers 89002): this one's row.
+    let button =
+        "[data-testid='activity-row'][data-errcode='61003'] [data-testid='activity-rid-lookup']";
     desktop
-        .wait_until("a failed row with a rid in Activity", || async {
-            if desktop.exists("activity-rid-lookup").await {
+        .wait_until("the failed info fetch with its rid in Activity", || async {
+            if desktop.visible(button).await {
                 return true;
             }
             // The audit writer commits in batches: read the log again until the row is there.
@@ -80,9 +104,14 @@ async fn failed_call_rid_lookup_and_an_accounts_quota() {
         })
         .await;
     let rid = desktop
-        .attr("activity-rid-lookup", "data-rid")
+        .js_with(
+            "return document.querySelector(arguments[0]).dataset.rid;",
+            vec![json!(button)],
+        )
         .await
-        .expect("the row names its rid");
+        .as_str()
+        .expect("the row names its rid")
+        .to_string();
     let stored: i64 = db(&desktop)
         .query_row(
             "SELECT count(*) FROM audit_log WHERE endpoint = ?1 AND errcode = 61003
@@ -95,7 +124,7 @@ async fn failed_call_rid_lookup_and_an_accounts_quota() {
     let rid_get = "/cgi-bin/openapi/rid/get";
     let calls = |stats: &serde_json::Value| stats["calls"][rid_get].as_u64().unwrap_or(0);
     let before = calls(&sim.get("/sandbox/stats").await);
-    desktop.click("activity-rid-lookup").await;
+    desktop.click_css(button).await;
     desktop
         .wait_until("the request WeChat saw", || async {
             desktop
@@ -106,7 +135,7 @@ async fn failed_call_rid_lookup_and_an_accounts_quota() {
         .await;
     let url = desktop.text_of("rid-request-url").await;
     assert!(
-        url.starts_with("component_access_token=") && url.trim_end().ends_with("xxxx"),
+        url.trim() == "component_access_token=<redacted>",
         "the token is masked in the URL: {url}"
     );
     let request = desktop.text_of("rid-request-body").await;
