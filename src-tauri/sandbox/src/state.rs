@@ -8,6 +8,9 @@
 //! daily quota (45009), then the body (44002 empty, 47001 not a JSON object), then the API's own
 //! rules. Errors are HTTP 200 `{"errcode":N,"errmsg":"<text> rid: xxxxxxxx-xxxxxxxx-xxxxxxxx"}`;
 //! getter answers carry no errcode, action answers `{"errcode":0,"errmsg":"ok"}` (reference §0.1).
+//! A rid belongs to the account whose token made the call (the platform for the component token
+//! or none); `openapi/rid/get` answers it only to that account for 7 days, the token masked in
+//! `request_url` (§1.9).
 //!
 //! Choices where the docs leave room (reference section in brackets):
 //! - component_appid: missing → 41018 "missing component_appid" [§6]; not shaped like an appid →
