@@ -83,10 +83,13 @@ impl Console {
                 let a = validate::appid(a)?;
                 (a != rt.appid()).then_some(a)
             }
-            None => self
-                .store
-                .audit_find_rid(rt.id(), rid)?
-                .and_then(|row| authorizer_of(rt, &row)),
+            None => {
+                // The failed call may have been made a moment ago and still wait in the writer.
+                self.flush();
+                self.store
+                    .audit_find_rid(rt.id(), rid)?
+                    .and_then(|row| authorizer_of(rt, &row))
+            }
         };
         let info = match &asked_as {
             None => {
