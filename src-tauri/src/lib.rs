@@ -57,6 +57,10 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::history::messages_list,
             commands::history::audit_list,
             commands::history::errcode_explain,
+            commands::diag::rid_lookup,
+            commands::diag::authorizer_api_quota,
+            commands::diag::authorizer_quota_resets,
+            commands::diag::authorizer_clear_quota,
             commands::shared::shared_test,
             commands::shared::shared_test_settings,
             commands::shared::shared_keys

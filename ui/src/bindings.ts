@@ -98,6 +98,17 @@ export const commands = {
 	/**  An errcode in plain words (zh-CN and en), with the IP/rid pulled out of `errmsg`. */
 	errcodeExplain: (errcode: number, errmsg: string | null) => __TAURI_INVOKE<Explanation>("errcode_explain", { errcode, errmsg }),
 	/**
+	 *  The request WeChat saw behind `rid` (`appid`: the authorizer whose token made the call, when
+	 *  the Activity row does not tell).
+	 */
+	ridLookup: (rid: string, appid: string | null) => typedError<RidLookup, CommandError>(__TAURI_INVOKE("rid_lookup", { rid, appid })),
+	/**  Today's quota of `cgi_path` for one authorizer. */
+	authorizerApiQuota: (appid: string, cgiPath: string) => typedError<AuthorizerApiQuota, CommandError>(__TAURI_INVOKE("authorizer_api_quota", { appid, cgiPath })),
+	/**  This month's quota resets of one authorizer. */
+	authorizerQuotaResets: (appid: string) => typedError<AuthorizerQuotaResets, CommandError>(__TAURI_INVOKE("authorizer_quota_resets", { appid })),
+	/**  Clears one authorizer's quota (one of its 10 monthly resets: the UI confirms first). */
+	authorizerClearQuota: (appid: string) => typedError<AuthorizerQuotaCleared, CommandError>(__TAURI_INVOKE("authorizer_clear_quota", { appid })),
+	/**
 	 *  *Test* on a saved shared profile (`profile`: by name, else the selected one): each key's
 	 *  presence, TTL and masked tail, never a value.
 	 */
@@ -124,6 +135,13 @@ export type AuditEntry = {
 	errcode: number | null,
 	duration_ms: number,
 	detail: string | null,
+	/**  The rid WeChat gave a failed call (from `detail`): Activity looks it up. */
+	rid: string | null,
+	/**
+	 *  The query parameter the call's token travelled in (`component_access_token`,
+	 *  `access_token`), `None` for calls without a token.
+	 */
+	token_param: string | null,
 };
 
 export type AuditPage = {
@@ -157,6 +175,17 @@ export type AuthLink = {
 	redirect_uri: string,
 	auth_type: number,
 	biz_appid: string | null,
+};
+
+/**  One endpoint's daily quota for one authorizer. */
+export type AuthorizerApiQuota = {
+	appid: string,
+	cgi_path: string,
+	daily_limit: number,
+	used: number,
+	remain: number,
+	/**  `call_count` per `refresh_second`, when WeChat says (newer answers only). */
+	rate_limit: RateLimitInfo | null,
 };
 
 /**  Counts for the dashboard. */
@@ -196,6 +225,20 @@ export type AuthorizerQuery = {
 	desc?: boolean,
 	limit?: number,
 	offset?: number,
+};
+
+/**  An authorizer's quota cleared, and what is left of its own monthly resets. */
+export type AuthorizerQuotaCleared = {
+	appid: string,
+	resets_this_month: number,
+	resets_left: number,
+};
+
+/**  An authorizer's resets this month (counted here: WeChat has no API that tells). */
+export type AuthorizerQuotaResets = {
+	appid: string,
+	resets_this_month: number,
+	resets_left: number,
 };
 
 /**  A row of the authorizers table, as the UI lists it. */
@@ -614,6 +657,11 @@ export type QuotaStatus = {
 	resets_left: number,
 };
 
+export type RateLimitInfo = {
+	call_count: number,
+	refresh_second: number,
+};
+
 /**  A backend's Redis. */
 export type RedisSource = {
 	/**
@@ -629,6 +677,21 @@ export type RedisSource = {
 	writes?: boolean,
 	/**  A PEM file of the CA that signed the server's certificate (`rediss://` with a private CA). */
 	ca_file?: string | null,
+};
+
+/**  What `openapi/rid/get` told about a failed call. */
+export type RidLookup = {
+	rid: string,
+	/**  Whose token asked: the authorizer's appid, `None` for the component token. */
+	asked_as: string | null,
+	/**  Unix seconds. */
+	invoke_time: number,
+	cost_in_ms: number,
+	/**  The query string WeChat saw, tokens masked. */
+	request_url: string,
+	request_body: string,
+	response_body: string,
+	client_ip: string,
 };
 
 /**  What the UI may know about a secret: whether it is set, and its masked tail. */

@@ -14,6 +14,8 @@ function entry(id: number, over: Partial<AuditEntry> = {}): AuditEntry {
     errcode: 0,
     duration_ms: 120,
     detail: null,
+    rid: null,
+    token_param: null,
     ...over,
   };
 }

@@ -43,6 +43,22 @@ pub enum ConsoleCommand {
     /// Local housekeeping: how long the audit log and messages are kept, pruning them
     #[command(subcommand)]
     Maintenance(MaintenanceCommand),
+    /// Diagnostics: what WeChat saw of a failed call
+    #[command(subcommand)]
+    Diag(DiagCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DiagCommand {
+    /// The request behind a failed call's rid (openapi/rid/get; rids live 7 days)
+    Rid {
+        /// The value after `rid:` in WeChat's errmsg
+        rid: String,
+        /// The authorizer whose token made the failed call (default: the account recorded in
+        /// the audit log with this rid, else the platform)
+        #[arg(long)]
+        appid: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -337,6 +353,21 @@ pub enum AuthorizerCommand {
     RefreshToken {
         appid: String,
         /// Confirm a refresh in the shared store
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Today's quota of one API for this authorizer (openapi/quota/get with its own token)
+    Quota {
+        appid: String,
+        /// The API path, e.g. /cgi-bin/open/get
+        #[arg(long = "path", value_name = "CGI_PATH")]
+        cgi_path: String,
+    },
+    /// Reset this authorizer's API call quotas (clear_quota with its token; uses one of its
+    /// 10 resets a month; refused without --yes)
+    ClearQuota {
+        appid: String,
+        /// Confirm spending one of this account's monthly resets
         #[arg(long)]
         yes: bool,
     },

@@ -212,7 +212,9 @@ async fn observer_sees_every_call_without_tokens() {
         "/cgi-bin/component/api_create_preauthcode" => {
             Behavior::json(json!({"pre_auth_code":"p","expires_in":600}))
         }
-        "/cgi-bin/open/get" => Behavior::json(json!({"errcode":89002,"errmsg":"open not exists"})),
+        "/cgi-bin/open/get" => Behavior::json(
+            json!({"errcode":89002,"errmsg":"open not exists rid: 6750a1b2-1a2b3c4d-5e6f7a8b"}),
+        ),
         _ => Behavior::status(502, "bad gateway"),
     })
     .await;
@@ -236,6 +238,14 @@ async fn observer_sees_every_call_without_tokens() {
     assert_eq!(records[1].endpoint, paths::OPEN_GET);
     assert_eq!(records[1].errcode, Some(89002));
     assert_eq!(records[1].error, Some(WeChatErrorKind::Api));
+    // Which token a call carried, so that its rid can be looked up with the same kind.
+    assert_eq!(records[0].token_param, Some("component_access_token"));
+    assert_eq!(records[1].token_param, Some("access_token"));
+    assert_eq!(
+        records[1].rid.as_deref(),
+        Some("6750a1b2-1a2b3c4d-5e6f7a8b")
+    );
+    assert_eq!(records[0].rid, None);
     assert_eq!(records[2].method, "GET");
     assert_eq!(records[2].http_status, Some(502));
     assert_eq!(records[2].error, Some(WeChatErrorKind::HttpStatus));

@@ -291,3 +291,96 @@ async fn every_way_the_token_api_fails_is_a_clear_error_and_no_fetch() {
         "never a local fetch"
     );
 }
+
+/// Diagnostics on a shared profile: the rid of a call made with a borrowed authorizer token is
+/// looked up with that token, the account's quota read and cleared with it; nothing is fetched.
+#[tokio::test]
+async fn diagnostics_borrow_their_tokens_too() {
+    let e = env(10).await;
+    let component = e.console.component_token(&e.rt).await.unwrap();
+    e.console
+        .sync_authorizers(
+            &e.rt,
+            SyncOptions {
+                details: false,
+                concurrency: None,
+                restart: false,
+            },
+            None,
+            CancelToken::new(),
+        )
+        .await
+        .unwrap();
+    let authorizer = out_first_appid(&e.console, &e.rt);
+    let auth_token = e
+        .console
+        .authorizer_token(&e.rt, &authorizer)
+        .await
+        .unwrap();
+    let answers: Answers = Arc::default();
+    let base = token_api(answers.clone()).await;
+    let appid = e.rt.appid().to_string();
+    for (path, token) in [
+        (format!("/tokens/{appid}"), component.token.expose()),
+        (
+            format!("/tokens/{appid}/{authorizer}"),
+            auth_token.token.expose(),
+        ),
+    ] {
+        answers.lock().unwrap().push((
+            path,
+            200,
+            serde_json::json!({"data": {"access_token": token, "expires_in": 7000}}).to_string(),
+        ));
+    }
+    let console = shared_console(&e, source(&base), Some(HEADER_VALUE)).await;
+    let rt = console.profile(Some("shared")).await.unwrap();
+    let fetches = (
+        e.control().call_count(TOKEN_PATH),
+        e.control().call_count(AUTHORIZER_TOKEN_PATH),
+    );
+
+    let failed = console
+        .open_bind(&rt, &authorizer, "wx0000000000000000")
+        .await
+        .unwrap_err();
+    let rid = failed
+        .explanation()
+        .and_then(|x| x.rid)
+        .expect("WeChat's errmsg carries a rid");
+    let seen = console.rid_lookup(&rt, &rid, None).await.unwrap();
+    assert_eq!(seen.asked_as.as_deref(), Some(authorizer.as_str()));
+    assert!(seen.response_body.contains(&rid), "{seen:?}");
+    assert!(
+        !seen.request_url.contains(auth_token.token.expose()),
+        "{seen:?}"
+    );
+
+    let q = console
+        .authorizer_api_quota(&rt, &authorizer, "/cgi-bin/open/bind")
+        .await
+        .unwrap();
+    assert_eq!((q.used, q.remain), (1, q.daily_limit - 1));
+    let cleared = console
+        .authorizer_clear_quota(&rt, &authorizer)
+        .await
+        .unwrap();
+    assert_eq!(cleared.resets_left, 9);
+    assert_eq!(console.quota_status(&rt).unwrap().resets_left, 10);
+    assert_eq!(
+        console
+            .authorizer_api_quota(&rt, &authorizer, "/cgi-bin/open/bind")
+            .await
+            .unwrap()
+            .used,
+        0
+    );
+    assert_eq!(
+        (
+            e.control().call_count(TOKEN_PATH),
+            e.control().call_count(AUTHORIZER_TOKEN_PATH),
+        ),
+        fetches,
+        "no token fetched"
+    );
+}

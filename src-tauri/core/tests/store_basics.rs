@@ -694,11 +694,24 @@ fn quota_resets_count_per_beijing_month() {
     store
         .quota_reset_insert(p.id, march_start + 86_400 * 10, Some("wxabc"))
         .unwrap();
+    // An authorizer's reset is its own monthly budget, not the platform's.
     assert_eq!(
         store
             .quota_resets_count_this_month(p.id, march_start + 86_400 * 20)
             .unwrap(),
-        2
+        1
+    );
+    assert_eq!(
+        store
+            .quota_resets_count(p.id, Some("wxabc"), march_start + 86_400 * 20)
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .quota_resets_count(p.id, Some("wxother"), march_start + 86_400 * 20)
+            .unwrap(),
+        0
     );
     assert_eq!(
         store
@@ -777,4 +790,40 @@ fn release_memory_gives_back_the_page_cache_of_both_connections() {
     assert!(read < 64 * 1024, "read cache {read} after release");
     // Still usable.
     assert_eq!(store.authorizer_counts(p.id).unwrap().total, 3000);
+}
+
+#[test]
+fn audit_rows_keep_the_rid_and_token_kind_of_a_failed_call() {
+    let (_d, store) = temp_store();
+    let p = profile(&store, "rid");
+    let other = profile(&store, "other");
+    let rid = "6750a1b2-1a2b3c4d-5e6f7a8b";
+    let detail = format!(
+        "{{\"error\":\"api\",\"http_status\":200,\"method\":\"POST\",\"rid\":\"{rid}\",\"token\":\"access_token\"}}"
+    );
+    let failed = NewAudit {
+        appid: Some("wx00000000000000a1".into()),
+        detail: Some(detail),
+        ..audit(p.id, 10, "/cgi-bin/open/get", Some(89002))
+    };
+    store.audit_insert(&failed).unwrap();
+    store
+        .audit_insert(&audit(p.id, 11, "/cgi-bin/open/get", Some(0)))
+        .unwrap();
+    let page = store
+        .audit_list(&AuditQuery {
+            profile_id: Some(p.id),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.rows[1].rid.as_deref(), Some(rid));
+    assert_eq!(page.rows[1].token_param.as_deref(), Some("access_token"));
+    assert_eq!(page.rows[0].rid, None, "a row without one");
+    let found = store.audit_find_rid(p.id, rid).unwrap().unwrap();
+    assert_eq!(found.appid.as_deref(), Some("wx00000000000000a1"));
+    assert!(store.audit_find_rid(other.id, rid).unwrap().is_none());
+    assert!(store
+        .audit_find_rid(p.id, "6750a1b2-1a2b3c4d-00000000")
+        .unwrap()
+        .is_none());
 }

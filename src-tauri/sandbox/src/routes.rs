@@ -18,7 +18,7 @@ use super::control::SandboxControl;
 use super::faults::{Action, Fault};
 use super::guard;
 use super::state::AuthorizeRequest;
-use super::state::{new_rid, Request, RidRecord, APIS};
+use super::state::{masked_query, new_rid, Request, RidRecord, APIS};
 
 const JSON_TYPE: &str = "application/json; encoding=utf-8";
 
@@ -128,10 +128,15 @@ async fn api(
                 r#"{"errcode":0,"errmsg":"ok","component_access_tok"#.to_owned(),
             );
         }
-        Some(Action::Errcode(errcode, errmsg)) => (
-            Err(super::state::err(errcode, &errmsg)),
-            ctl.credentials().component_appid.clone(),
-        ),
+        Some(Action::Errcode(errcode, errmsg)) => {
+            let query: HashMap<String, String> = url::form_urlencoded::parse(raw_query.as_bytes())
+                .into_owned()
+                .collect();
+            (
+                Err(super::state::err(errcode, &errmsg)),
+                shared.token_owner(&path, &query),
+            )
+        }
         None if !APIS.iter().any(|(p, _)| *p == path) => {
             return json_response(
                 StatusCode::NOT_FOUND,
@@ -171,7 +176,8 @@ async fn api(
                 rid,
                 owner,
                 invoke_time: now,
-                request_url: raw_query.to_owned(),
+                cost_in_ms: arrived.elapsed().as_millis() as i64,
+                request_url: masked_query(raw_query),
                 request_body: String::from_utf8_lossy(&body).into_owned(),
                 response_body: answer.clone(),
                 client_ip,

@@ -8,6 +8,9 @@
 //! daily quota (45009), then the body (44002 empty, 47001 not a JSON object), then the API's own
 //! rules. Errors are HTTP 200 `{"errcode":N,"errmsg":"<text> rid: xxxxxxxx-xxxxxxxx-xxxxxxxx"}`;
 //! getter answers carry no errcode, action answers `{"errcode":0,"errmsg":"ok"}` (reference §0.1).
+//! A rid belongs to the account whose token made the call (the platform for the component token
+//! or none); `openapi/rid/get` answers it only to that account for 7 days, the token masked in
+//! `request_url` (§1.9).
 //!
 //! Choices where the docs leave room (reference section in brackets):
 //! - component_appid: missing → 41018 "missing component_appid" [§6]; not shaped like an appid →
@@ -161,6 +164,7 @@ pub struct RidRecord {
     pub rid: String,
     pub owner: String,
     pub invoke_time: i64,
+    pub cost_in_ms: i64,
     pub request_url: String,
     pub request_body: String,
     pub response_body: String,
@@ -265,6 +269,24 @@ pub fn random_token(len: usize) -> String {
     (0..len)
         .map(|_| TOKEN_ALPHABET[rng.random_range(0..TOKEN_ALPHABET.len())] as char)
         .collect()
+}
+
+/// How long `openapi/rid/get` answers for a rid (reference §1.9: 7 days, then 76001).
+pub const RID_LIFETIME_SECS: i64 = 7 * 86_400;
+
+/// The query string as `openapi/rid/get` shows it: WeChat masks token values
+/// (`access_token=50_Im7xxxx`), keeping a few leading characters to tell tokens apart.
+pub fn masked_query(raw: &str) -> String {
+    raw.split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) if k.ends_with("access_token") => {
+                let head: String = v.chars().take(6).collect();
+                format!("{k}={head}xxxx")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// `xxxxxxxx-xxxxxxxx-xxxxxxxx`: the first group is the time in hex, as in real rids.
@@ -710,7 +732,7 @@ impl Shared {
             }
             "/cgi-bin/component/clear_quota/v2" => self.clear_quota_v2(g, b, now),
             "/cgi-bin/openapi/quota/get" => self.quota_get(g, caller, b, now),
-            "/cgi-bin/openapi/rid/get" => self.rid_get(g, caller, b),
+            "/cgi-bin/openapi/rid/get" => self.rid_get(g, caller, b, now),
             p if p.starts_with("/cgi-bin/open/") => {
                 let Caller::Authorizer(index) = caller else {
                     return Err(err(48001, "api unauthorized"));
@@ -811,7 +833,7 @@ impl Shared {
         self.clear_quota(g, &owner, now)
     }
 
-    fn rid_get(&self, g: &Inner, caller: Caller, b: &Body) -> Result<Value, ApiError> {
+    fn rid_get(&self, g: &Inner, caller: Caller, b: &Body, now: i64) -> Result<Value, ApiError> {
         let rid = text(b, "rid").ok_or_else(|| err(47001, "data format error"))?;
         let well_formed = rid.len() == 26
             && rid.split('-').count() == 3
@@ -824,14 +846,14 @@ impl Shared {
         let rec = g
             .rids
             .iter()
-            .find(|r| r.rid == rid)
+            .find(|r| r.rid == rid && now - r.invoke_time <= RID_LIFETIME_SECS)
             .ok_or_else(|| err(76001, "rid not found"))?;
         if rec.owner != self.owner_appid(caller) {
             return Err(err(76003, "could not query this rid, no permission"));
         }
         Ok(json!({"errcode": 0, "errmsg": "ok", "request": {
             "invoke_time": rec.invoke_time,
-            "cost_in_ms": 1,
+            "cost_in_ms": rec.cost_in_ms,
             "request_url": rec.request_url,
             "request_body": rec.request_body,
             "response_body": rec.response_body,
@@ -1083,7 +1105,23 @@ impl Shared {
         }
     }
 
-    /// Records a failed call's rid for openapi/rid/get (the last 1,000 are kept).
+    /// The account a call's token belongs to, without checking the call further: the owner of
+    /// the rid of an injected failure (the component for a missing or unknown token).
+    pub fn token_owner(&self, path: &str, query: &HashMap<String, String>) -> String {
+        let g = self.lock();
+        let token = query.get("access_token").or_else(|| {
+            path.starts_with("/cgi-bin/component/")
+                .then(|| query.get("component_access_token"))
+                .flatten()
+        });
+        match token.map(|t| self.caller(&g, t, self.now())) {
+            Some(Ok(c)) => self.owner_appid(c),
+            _ => self.creds.component_appid.clone(),
+        }
+    }
+
+    /// Records a failed call's rid for openapi/rid/get (the last 1,000 are kept; WeChat keeps
+    /// them 7 days, [`RID_LIFETIME_SECS`]).
     pub fn record_rid(&self, rec: RidRecord) {
         let mut g = self.lock();
         g.rids.push_back(rec);

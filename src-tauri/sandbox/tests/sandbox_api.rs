@@ -4,7 +4,7 @@ mod sandbox_common;
 
 use sandbox_common::{assert_err, Env};
 use serde_json::{json, Value};
-use wxopen_sandbox::{AuthorizeRequest, Kind, SandboxConfig};
+use wxopen_sandbox::{AuthorizeRequest, Fault, Kind, SandboxConfig};
 
 const TOKEN: &str = "/cgi-bin/component/api_component_token";
 const PREAUTH: &str = "/cgi-bin/component/api_create_preauthcode";
@@ -908,6 +908,150 @@ async fn rid_lookup() {
             .await,
         76003,
     );
+    env.sb.shutdown().await;
+}
+
+fn rid_of(failed: &Value) -> String {
+    failed["errmsg"]
+        .as_str()
+        .unwrap()
+        .rsplit("rid: ")
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// Reference §1.9: a rid belongs to the account whose token made the call (an authorizer's
+/// rid is not the platform's), WeChat masks the token in `request_url`, rids live 7 days.
+#[tokio::test]
+async fn authorizer_rids_are_the_authorizers_and_expire_after_seven_days() {
+    let env = Env::default().await;
+    let ct = env.component_token().await;
+    let (appid, access, refresh) = env.new_authorizer(&ct, Kind::MiniProgram).await;
+    let rid_get = "/cgi-bin/openapi/rid/get";
+    let failed = env
+        .at(
+            "/cgi-bin/open/bind",
+            &access,
+            json!({"open_appid": "wx0000000000000000"}),
+        )
+        .await;
+    assert_ne!(failed["errcode"], json!(0), "{failed}");
+    let rid = rid_of(&failed);
+    let v = env.at(rid_get, &access, json!({"rid": rid})).await;
+    assert_eq!(v["errcode"], json!(0), "{v}");
+    let url = v["request"]["request_url"].as_str().unwrap();
+    assert!(
+        url.starts_with("access_token=") && url.ends_with("xxxx"),
+        "{url}"
+    );
+    assert!(!url.contains(&access), "the token is masked: {url}");
+    assert!(v["request"]["cost_in_ms"].is_i64());
+    assert_eq!(
+        v["request"]["response_body"].as_str().unwrap(),
+        failed.to_string()
+    );
+    assert_err(&env.at(rid_get, &ct, json!({"rid": rid})).await, 76003);
+
+    // An injected failure belongs to the token's owner too.
+    env.ctl.set_fault(Fault::Errcode {
+        path: Some("/cgi-bin/open/have".into()),
+        errcode: -1,
+        errmsg: "system error".into(),
+        times: Some(1),
+    });
+    let injected = env
+        .at("/cgi-bin/open/have", &access, json!({"appid": appid}))
+        .await;
+    assert_err(&injected, -1);
+    let injected_rid = rid_of(&injected);
+    assert_eq!(
+        env.at(rid_get, &access, json!({"rid": injected_rid})).await["errcode"],
+        json!(0)
+    );
+    assert_err(
+        &env.at(rid_get, &ct, json!({"rid": injected_rid})).await,
+        76003,
+    );
+
+    env.ctl.advance_clock(7 * 86_400 + 1);
+    let ct = env.component_token().await;
+    let access = env.token_for(&ct, &appid, &refresh).await;
+    assert_err(&env.at(rid_get, &access, json!({"rid": rid})).await, 76001);
+    env.sb.shutdown().await;
+}
+
+/// Reference §1.9: quota/get with the API owner's token, 76003/76021/76022; clear_quota with
+/// an authorizer's token and its own appid resets its counters, 10 a month of its own, 48006.
+#[tokio::test]
+async fn authorizer_quota_get_and_clear_quota() {
+    let env = Env::default().await;
+    let ct = env.component_token().await;
+    let (appid, access, _) = env.new_authorizer(&ct, Kind::OfficialAccount).await;
+    let quota_get = "/cgi-bin/openapi/quota/get";
+    for _ in 0..3 {
+        env.at("/cgi-bin/open/have", &access, json!({"appid": appid}))
+            .await;
+    }
+    let q = env
+        .at(
+            quota_get,
+            &access,
+            json!({"cgi_path": "/cgi-bin/open/have"}),
+        )
+        .await;
+    assert_eq!(q["errcode"], json!(0), "{q}");
+    assert_eq!(
+        q["quota"],
+        json!({"daily_limit": 100_000, "used": 3, "remain": 99_997})
+    );
+    assert!(q["rate_limit"]["call_count"].is_i64());
+    // The platform's own counter of the same path is a different one.
+    assert_err(
+        &env.at(quota_get, &ct, json!({"cgi_path": "/cgi-bin/open/have"}))
+            .await,
+        76022,
+    );
+    for (path, code) in [
+        ("cgi-bin/open/have", 76003),
+        ("/cgi-bin/no_such_api", 76021),
+        ("/sns/oauth2/access_token", 76022),
+        ("/cgi-bin/component/api_get_authorizer_list", 76022),
+    ] {
+        assert_err(
+            &env.at(quota_get, &access, json!({"cgi_path": path})).await,
+            code,
+        );
+    }
+
+    let clear = "/cgi-bin/clear_quota";
+    assert_err(
+        &env.at(clear, &access, json!({"appid": env.appid})).await,
+        40013,
+    );
+    assert_eq!(
+        env.at(clear, &access, json!({"appid": appid})).await,
+        json!({"errcode": 0, "errmsg": "ok"})
+    );
+    let q = env
+        .at(
+            quota_get,
+            &access,
+            json!({"cgi_path": "/cgi-bin/open/have"}),
+        )
+        .await;
+    assert_eq!(q["quota"]["used"], json!(0));
+    for _ in 1..10 {
+        let v = env.at(clear, &access, json!({"appid": appid})).await;
+        assert_eq!(v["errcode"], json!(0), "{v}");
+    }
+    assert_err(
+        &env.at(clear, &access, json!({"appid": appid})).await,
+        48006,
+    );
+    // The platform's resets are its own budget.
+    let v = env.at(clear, &ct, json!({"appid": env.appid})).await;
+    assert_eq!(v["errcode"], json!(0), "{v}");
     env.sb.shutdown().await;
 }
 

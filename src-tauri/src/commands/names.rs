@@ -1,5 +1,5 @@
 /// Every command the shell registers (also read by build.rs to generate ACL permissions).
-pub const COMMANDS: [&str; 43] = [
+pub const COMMANDS: [&str; 47] = [
     "app_info",
     "ui_ready",
     "ui_table_painted",
@@ -40,6 +40,10 @@ pub const COMMANDS: [&str; 43] = [
     "messages_list",
     "audit_list",
     "errcode_explain",
+    "rid_lookup",
+    "authorizer_api_quota",
+    "authorizer_quota_resets",
+    "authorizer_clear_quota",
     "shared_test",
     "shared_test_settings",
     "shared_keys",

@@ -291,6 +291,11 @@ pub struct CallRecord {
     pub errcode: Option<i64>,
     /// What failed, `None` on success.
     pub error: Option<WeChatErrorKind>,
+    /// The `rid: …` of a failed call's errmsg: `openapi/rid/get` shows the request for 7 days.
+    pub rid: Option<String>,
+    /// The query parameter the token travelled in (`component_access_token`, `access_token`),
+    /// `None` without one: a rid can only be looked up with the same kind of token.
+    pub token_param: Option<&'static str>,
     pub started_at: SystemTime,
     pub duration: Duration,
 }
@@ -934,6 +939,12 @@ impl ComponentClient {
                 http_status,
                 errcode,
                 error,
+                rid: result
+                    .as_ref()
+                    .err()
+                    .and_then(|e| e.errmsg())
+                    .and_then(crate::errcode::rid),
+                token_param: token.param_name(),
                 started_at,
                 duration,
             };

@@ -1,10 +1,10 @@
-//! `wxopen authorizer show|refresh-token`
+//! `wxopen authorizer show|refresh-token|quota|clear-quota`
 
 use crate::args::AuthorizerCommand;
 use crate::context::Globals;
 use crate::output::{out, Out};
 use crate::time::fmt_time;
-use wxopen_core::error::CoreResult;
+use wxopen_core::error::{CoreError, CoreResult};
 use wxopen_core::service::Console;
 
 pub async fn run(console: &Console, g: &Globals, cmd: AuthorizerCommand) -> CoreResult<Out> {
@@ -43,6 +43,35 @@ pub async fn run(console: &Console, g: &Globals, cmd: AuthorizerCommand) -> Core
                 fmt_time(s.access_expires_at)
             );
             out(&s, text)
+        }
+        AuthorizerCommand::Quota { appid, cgi_path } => {
+            let q = console.authorizer_api_quota(&rt, &appid, &cgi_path).await?;
+            let mut text = format!(
+                "{} {}\ndaily limit {}\nused        {}\nremaining   {}",
+                q.appid, q.cgi_path, q.daily_limit, q.used, q.remain
+            );
+            if let Some(r) = q.rate_limit.as_ref().filter(|r| r.refresh_second > 0) {
+                text.push_str(&format!(
+                    "\nrate limit  {} calls per {} s",
+                    r.call_count, r.refresh_second
+                ));
+            }
+            out(&q, text)
+        }
+        AuthorizerCommand::ClearQuota { appid, yes } => {
+            if !yes {
+                let r = console.authorizer_quota_resets(&rt, &appid)?;
+                return Err(CoreError::Refused(format!(
+                    "clearing {appid}'s API quota uses one of its 10 resets this month ({} left): confirm with --yes",
+                    r.resets_left
+                )));
+            }
+            let c = console.authorizer_clear_quota(&rt, &appid).await?;
+            let text = format!(
+                "quota of {} cleared ({} resets this month, {} left)",
+                c.appid, c.resets_this_month, c.resets_left
+            );
+            out(&c, text)
         }
     }
 }

@@ -4,6 +4,7 @@ mod auth;
 mod authorizer;
 mod authorizers;
 mod authorizers_export;
+mod diag;
 mod layout_file;
 mod link;
 mod maintenance;
@@ -37,5 +38,6 @@ pub async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> Co
         ConsoleCommand::Auth(c) => auth::run(console, g, c).await,
         ConsoleCommand::Quota(c) => quota::run(console, g, c).await,
         ConsoleCommand::Maintenance(c) => maintenance::run(console, c).await,
+        ConsoleCommand::Diag(c) => diag::run(console, g, c).await,
     }
 }

@@ -70,18 +70,29 @@ fn entry(profile_id: i64, rec: &CallRecord) -> NewAudit {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     // The same JSON object `serde_json::json!` used to build (same member order), written
-    // directly: this runs once per API call, on the caller's lane. Every member is a static
-    // name, a number or null, so there is nothing to escape or redact in it.
+    // directly: this runs once per API call, on the caller's lane. Every member but the rid is a
+    // static name, a number or null, so there is nothing else to escape or redact in it.
     let status = rec
         .http_status
         .map_or_else(|| "null".to_string(), |s| s.to_string());
     let error = rec
         .error
         .map_or_else(|| "null".to_string(), |k| format!("\"{}\"", k.as_str()));
-    let detail = format!(
-        "{{\"error\":{error},\"http_status\":{status},\"method\":\"{}\"}}",
+    let mut detail = format!(
+        "{{\"error\":{error},\"http_status\":{status},\"method\":\"{}\"",
         rec.method
     );
+    // Kept for `openapi/rid/get` from Activity: the rid comes from WeChat's errmsg, so it is
+    // escaped; the token kind tells which token may look it up.
+    if let Some(rid) = &rec.rid {
+        let rid: String = rid.chars().take(64).collect();
+        detail.push_str(",\"rid\":");
+        detail.push_str(&serde_json::Value::String(rid).to_string());
+    }
+    if let Some(t) = rec.token_param {
+        detail.push_str(&format!(",\"token\":\"{t}\""));
+    }
+    detail.push('}');
     NewAudit {
         at,
         profile_id: Some(profile_id),

@@ -15,6 +15,7 @@
 //! - [`authorizers`]: search, info, token refresh, options, open binding;
 //! - [`links`]: pre-auth codes and authorization links (+ [`qr`]);
 //! - [`auth`]: complete an authorization; [`push`]: apply pushes; [`quota`]: clear quota;
+//! - [`diag`]: rid lookup, an authorizer's API quota and clearing it;
 //! - [`audit`]: every API call recorded, redacted; [`export`]: the table as CSV or XLSX.
 
 pub mod audit;
@@ -24,6 +25,7 @@ pub mod cached_token;
 pub mod cancel;
 pub mod console;
 pub mod export;
+pub mod diag;
 pub mod history;
 pub mod images;
 pub mod lease;

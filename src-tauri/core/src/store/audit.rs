@@ -30,6 +30,11 @@ pub struct AuditEntry {
     pub errcode: Option<i64>,
     pub duration_ms: i64,
     pub detail: Option<String>,
+    /// The rid WeChat gave a failed call (from `detail`): Activity looks it up.
+    pub rid: Option<String>,
+    /// The query parameter the call's token travelled in (`component_access_token`,
+    /// `access_token`), `None` for calls without a token.
+    pub token_param: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -68,6 +73,8 @@ pub struct AuditPage {
 }
 
 fn row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    let detail: Option<String> = r.get(7)?;
+    let (rid, token_param) = detail_keys(detail.as_deref());
     Ok(AuditEntry {
         id: r.get(0)?,
         at: r.get(1)?,
@@ -76,8 +83,22 @@ fn row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
         appid: r.get(4)?,
         errcode: r.get(5)?,
         duration_ms: r.get(6)?,
-        detail: r.get(7)?,
+        detail,
+        rid,
+        token_param,
     })
+}
+
+/// `rid` and `token` of a row's detail JSON (rows written before they were kept have neither).
+fn detail_keys(detail: Option<&str>) -> (Option<String>, Option<String>) {
+    #[derive(Deserialize)]
+    struct Keys {
+        rid: Option<String>,
+        token: Option<String>,
+    }
+    detail
+        .and_then(|d| serde_json::from_str::<Keys>(d).ok())
+        .map_or((None, None), |k| (k.rid, k.token))
 }
 
 /// Rows deleted per transaction when pruning history: a few milliseconds of the writer's time.
@@ -170,6 +191,29 @@ impl Store {
         })
     }
 
+    /// The newest call of the profile that WeChat answered with `rid` (a text search over the
+    /// detail JSON: run once per lookup, not per row shown).
+    pub fn audit_find_rid(
+        &self,
+        profile_id: i64,
+        rid: &str,
+    ) -> Result<Option<AuditEntry>, StoreError> {
+        let needle = format!("\"rid\":{}", serde_json::Value::String(rid.to_owned()));
+        self.with_read(|c| {
+            let mut s = c
+                .prepare_cached(
+                    "SELECT id, at, profile_id, endpoint, appid, errcode, duration_ms, detail
+                     FROM audit_log WHERE profile_id = ?1 AND errcode IS NOT NULL AND errcode <> 0
+                       AND instr(detail, ?2) > 0 ORDER BY id DESC LIMIT 1",
+                )
+                .ctx("find rid in audit log")?;
+            let mut rows = s
+                .query_map(params![profile_id, needle], row)
+                .ctx("find rid in audit log")?;
+            rows.next().transpose().ctx("find rid in audit log")
+        })
+    }
+
     /// Deletes audit entries older than `before` (Unix seconds); returns how many.
     pub fn audit_prune(&self, before: i64) -> Result<usize, StoreError> {
         let mut total = 0;
@@ -213,17 +257,30 @@ impl Store {
         })
     }
 
-    /// clear_quota calls of the profile in the calendar month (Beijing time) containing `now`.
+    /// The platform's own clear_quota calls in the calendar month (Beijing time) containing
+    /// `now`; an authorizer's resets are its own budget, not the platform's.
     pub fn quota_resets_count_this_month(
         &self,
         profile_id: i64,
         now: i64,
     ) -> Result<u32, StoreError> {
+        self.quota_resets_count(profile_id, None, now)
+    }
+
+    /// clear_quota calls for one authorizer (`Some(appid)`) or for the platform (`None`) in the
+    /// calendar month (Beijing time) containing `now`.
+    pub fn quota_resets_count(
+        &self,
+        profile_id: i64,
+        appid: Option<&str>,
+        now: i64,
+    ) -> Result<u32, StoreError> {
         self.with_read(|c| {
             let (start, end) = month_bounds(c, now)?;
             c.query_row(
-                "SELECT count(*) FROM quota_resets WHERE profile_id = ?1 AND at >= ?2 AND at < ?3",
-                params![profile_id, start, end],
+                "SELECT count(*) FROM quota_resets WHERE profile_id = ?1 AND at >= ?2 AND at < ?3
+                   AND appid IS ?4",
+                params![profile_id, start, end, appid],
                 |r| r.get(0),
             )
             .ctx("count quota resets")

@@ -58,8 +58,10 @@
 //! - messages ([`messages`]): `message_insert(&NewMessage) -> i64`, `messages_list(profile_id, &MessageQuery)`,
 //!   `messages_prune_batch(before, limit)`.
 //! - audit ([`audit`]): `audit_insert(&NewAudit) -> i64`, `audit_list(&AuditQuery) -> AuditPage`,
-//!   `audit_prune(before)`, `audit_prune_batch(before, limit)`,
-//!   `quota_reset_insert(profile_id, at, appid)`, `quota_resets_count_this_month(profile_id, now)`.
+//!   `audit_prune(before)`, `audit_prune_batch(before, limit)`, `audit_find_rid(profile_id, rid)`
+//!   (a failed call's rid and token kind live in its `detail` JSON),
+//!   `quota_reset_insert(profile_id, at, appid)`, `quota_resets_count_this_month(profile_id, now)`
+//!   (the platform's own), `quota_resets_count(profile_id, appid, now)` (one authorizer's).
 
 pub mod audit;
 pub mod authorizers;
