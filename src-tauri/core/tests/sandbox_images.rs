@@ -119,7 +119,7 @@ fn image_ports(console: &Console, profile_id: i64) -> Vec<(String, Option<u16>)>
         .map(|url| {
             let port = url
                 .strip_prefix("http://127.0.0.1:")
-                .and_then(|rest| parse_image_request(rest))
+                .and_then(parse_image_request)
                 .map(|(port, _)| port);
             (url, port)
         })
