@@ -180,6 +180,35 @@ async fn first_run_sandbox_shows_its_avatars_and_qr_codes() {
     assert_eq!(broken, serde_json::json!(0), "avatars shown as letters");
     desktop.screenshot("table").await;
 
+    // English wraps no header or cell: rows and the header keep their Chinese height.
+    let heights = || async {
+        desktop
+            .js("const h = (s) => [...document.querySelectorAll(s)].map((e) => e.getBoundingClientRect().height); \
+                 return { head: h('[data-testid=authorizers-table] thead tr'), rows: h('tr[data-appid]') };")
+            .await
+    };
+    let zh = heights().await;
+    desktop.click("lang-toggle").await;
+    desktop
+        .wait_until("the table headers in English", || async {
+            desktop
+                .js("return [...document.querySelectorAll('[data-testid=authorizers-head]')].some((e) => e.textContent === 'Avatar');")
+                .await
+                == serde_json::json!(true)
+        })
+        .await;
+    let en = heights().await;
+    assert_eq!(en, zh, "row heights changed in English");
+    // ...and the principal, which takes what the fixed columns leave, stays readable.
+    let principal = desktop
+        .js("return document.querySelectorAll('[data-testid=authorizers-table] thead th')[5].getBoundingClientRect().width;")
+        .await;
+    assert!(
+        principal.as_f64().is_some_and(|w| w >= 100.0),
+        "the principal column is {principal} px wide in English"
+    );
+    desktop.screenshot("table-en").await;
+
     let appid = desktop
         .attrs_all("authorizer-row", "data-appid")
         .await
