@@ -86,6 +86,24 @@ describe("activity", () => {
     expect(shell.count("errcode_explain")).toBe(2);
   });
 
+  it("shows each endpoint by its own name and the full path on hover, never a cut path", async () => {
+    mockShell(undefined, handlers({
+      audit_list: () => ({
+        total: 2,
+        rows: [entry(2, { endpoint: "/cgi-bin/component/api_get_authorizer_info" }), entry(1, { endpoint: "/cgi-bin/openapi/quota/get" })],
+      }),
+    }));
+    await mountConsole("/activity");
+    const cells = [...document.querySelectorAll<HTMLElement>("[data-testid='activity-endpoint']")];
+    expect(cells.map((c) => [c.textContent?.trim(), c.title])).toEqual([
+      ["api_get_authorizer_info", "/cgi-bin/component/api_get_authorizer_info"],
+      // A bare "get" says nothing: its parent comes along.
+      ["quota/get", "/cgi-bin/openapi/quota/get"],
+    ]);
+    // No TDesign ellipsis (it cut the path's start, the part nobody needs).
+    expect(document.querySelector("[data-testid='activity-table'] .t-table__ellipsis, [data-testid='activity-table'] .t-text-ellipsis")).toBeNull();
+  });
+
   it("shows the hint and the redacted detail when a row is opened", async () => {
     mockShell(undefined, handlers());
     await mountConsole("/activity");

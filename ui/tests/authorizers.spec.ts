@@ -124,6 +124,31 @@ describe("authorizers table", () => {
     expect(first!.querySelector(".t-table__ellipsis, .t-text-ellipsis")).toBeNull();
   });
 
+  it("keeps every header and cell on one line in both languages, full texts in titles", async () => {
+    localStorage.clear();
+    mockShell(undefined, {
+      authorizers_search: () => ({ total: 2, rows: [row(0), row(1, { status: "needs_reauth" })] }),
+    });
+    const { byTestId } = await mountConsole("/authorizers");
+    const heads = () => [...document.querySelectorAll<HTMLElement>("[data-testid='authorizers-head']")].map((h) => [h.textContent, h.title]);
+    const kinds = () => [...document.querySelectorAll<HTMLElement>("[data-testid='authorizer-kind']")].map((k) => [k.textContent, k.title]);
+    // TDesign sizes a fixed-layout table by its <col> widths, in column order.
+    const kindWidth = () => parseInt(byTestId("authorizers-table").querySelectorAll<HTMLElement>("colgroup col")[3]!.style.width, 10);
+    expect(heads()[0]).toEqual(["头像", "头像"]);
+    expect(kinds()).toEqual([["公众号", "公众号"], ["小程序", "小程序"]]);
+
+    byTestId("lang-toggle").click();
+    await settle();
+    expect(heads()).toEqual(
+      ["Avatar", "Name", "AppID", "Kind", "Verification", "Principal", "Authorized at", "Status", "Token"].map((h) => [h, h]),
+    );
+    expect(kinds()).toEqual([["Official account", "Official account"], ["Mini program", "Mini program"]]);
+    // "Official account" fits on one line at 14 px (≈ 105 px) with the cell's padding.
+    expect(kindWidth()).toBeGreaterThanOrEqual(120);
+    const status = bodyRows()[1]!.querySelector<HTMLElement>("[data-status='needs_reauth']")!;
+    expect(status.querySelector<HTMLElement>("[title]")!.title).toBe("Needs re-authorization");
+  });
+
   it("shows a details error as a warning icon and a missing refresh token", async () => {
     mockShell(undefined, {
       authorizers_search: () => ({ total: 2, rows: [row(1, { details_error: "61003 unauthorized" }), row(2, { has_refresh_token: false, status: "needs_reauth" })] }),

@@ -55,7 +55,7 @@ export function usePagedList<T>(
       rows.value = [];
       total.value = 0;
       error.value = err;
-      toastError(err, context());
+      toastError(err, context);
     } finally {
       if (mine === seq) {
         loading.value = false;

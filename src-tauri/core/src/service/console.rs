@@ -203,6 +203,11 @@ impl Console {
             return Ok(row);
         }
         // A new simulator: new port, new tickets and tokens (refresh tokens are seeded and stay).
+        if loopback_port(&row.api_base).is_some() && row.api_base != base {
+            // The previous port was taken: the cached avatars and QR codes follow the simulator.
+            self.store
+                .rebase_sandbox_images(row.id, &row.api_base, &base)?;
+        }
         let updated = self.store.profile_update(
             row.id,
             &crate::store::profiles::ProfileUpdate {

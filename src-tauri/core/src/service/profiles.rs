@@ -18,6 +18,11 @@ use wxopen_wechat::client::DEFAULT_API_BASE;
 
 /// The sandbox profile's name.
 pub const SANDBOX_PROFILE: &str = "sandbox";
+/// The sandbox profile's API base until its simulator first starts: port 0 names no port, so the
+/// first start takes a free one. (A real port here, such as the `:1` this once was, is taken for
+/// the last run's and bound where privileged ports are allowed (root): the avatars and QR codes
+/// synced then carry a port no later simulator may get.)
+pub const SANDBOX_UNSTARTED_BASE: &str = "http://127.0.0.1:0";
 
 /// A new profile. Secrets are optional here (they can be set later) and never serialized.
 #[derive(Clone, Default, Deserialize, specta::Type)]
@@ -173,8 +178,7 @@ impl Console {
         let row = self.store.profile_insert(&NewProfile {
             name,
             component_appid: creds.component_appid.clone(),
-            // Replaced by the simulator's URL when it starts (its port changes every start).
-            api_base: "http://127.0.0.1:1".into(),
+            api_base: SANDBOX_UNSTARTED_BASE.into(),
             proxy: None,
             is_sandbox: true,
             token_source: TokenSourceKind::Local,

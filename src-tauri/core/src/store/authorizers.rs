@@ -518,6 +518,33 @@ impl Store {
         })
     }
 
+    /// Points the cached simulator image URLs (`head_img`, `qrcode_url`) of a sandbox profile
+    /// from `old_base` at `new_base`: its simulator came up on another port, and the window only
+    /// loads images from the running one. Neither column is in the search index (no generation
+    /// bump). Returns the rows changed.
+    pub fn rebase_sandbox_images(
+        &self,
+        profile_id: i64,
+        old_base: &str,
+        new_base: &str,
+    ) -> Result<usize, StoreError> {
+        let old = format!("{old_base}/sandbox/img/");
+        let new = format!("{new_base}/sandbox/img/");
+        self.with_write(|c| {
+            c.execute(
+                "UPDATE authorizers SET
+                   head_img = CASE WHEN substr(head_img, 1, length(?2)) = ?2
+                     THEN ?3 || substr(head_img, length(?2) + 1) ELSE head_img END,
+                   qrcode_url = CASE WHEN substr(qrcode_url, 1, length(?2)) = ?2
+                     THEN ?3 || substr(qrcode_url, length(?2) + 1) ELSE qrcode_url END
+                 WHERE profile_id = ?1
+                   AND (substr(head_img, 1, length(?2)) = ?2 OR substr(qrcode_url, 1, length(?2)) = ?2)",
+                params![profile_id, old, new],
+            )
+            .ctx("point cached images at the running simulator")
+        })
+    }
+
     /// Searches, filters, sorts and pages the authorizers of a profile: in the profile's
     /// in-memory [`SearchIndex`] (built on first use, rebuilt after a change of the profile's
     /// authorizers by any process), then reads the page's rows by id. The same answer as
