@@ -268,6 +268,13 @@ pub enum AuthorizersCommand {
         /// Re-read every refresh token from the list (recover refresh tokens)
         #[arg(long)]
         restart: bool,
+        /// With --details: at most N api_get_authorizer_info calls, then stop (resumable)
+        #[arg(long, value_name = "N")]
+        max_calls: Option<u64>,
+        /// With --details: refetch details older than this (30s, 15m, 24h, 7d; 0s: all);
+        /// default: the setting, 24h
+        #[arg(long, value_name = "DURATION", value_parser = crate::time::parse_duration_secs)]
+        stale_after: Option<u64>,
     },
     /// Search the local cache
     List {

@@ -91,3 +91,28 @@ mod tests {
         assert_eq!(fmt_time(None), "-");
     }
 }
+
+/// `30s`, `15m`, `24h`, `7d` (or bare seconds) → seconds: what `--stale-after` takes.
+pub fn parse_duration_secs(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration: give a number with s, m, h or d (24h)"))?;
+    let per = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => {
+            return Err(format!(
+                "{text:?}: unknown unit {unit:?}, use s, m, h or d (24h)"
+            ))
+        }
+    };
+    n.checked_mul(per)
+        .ok_or_else(|| format!("{text:?} is too long a duration"))
+}
