@@ -569,6 +569,20 @@ export type QuotaCleared = {
 	resets_left: number,
 };
 
+/**
+ *  The platform's `api_get_authorizer_info` quota as `openapi/quota/get` answered it, with the
+ *  reserve this console keeps for the backend.
+ */
+export type QuotaReading = {
+	daily_limit: number,
+	used: number,
+	remain: number,
+	/**  Calls left to the backend: the details phase stops when `remain` falls to this. */
+	reserve: number,
+	/**  When the quota next resets (Unix seconds): 00:00 Beijing time. */
+	resets_at: number,
+};
+
 export type QuotaStatus = {
 	resets_this_month: number,
 	resets_left: number,
@@ -668,6 +682,16 @@ export type SyncOptions = {
 	 *  token: "recover refresh tokens").
 	 */
 	restart?: boolean,
+	/**
+	 *  At most this many `api_get_authorizer_info` calls in this pass (then it stops,
+	 *  resumable).
+	 */
+	max_calls?: number | null,
+	/**
+	 *  Refetch details older than this (seconds); `None`: the setting (24 h by default). 0
+	 *  refetches every account's details.
+	 */
+	stale_after_secs?: number | null,
 };
 
 /**  How a sync ended. */
@@ -675,6 +699,14 @@ export type SyncOutcome = {
 	run: SyncRunRow,
 	resumed: boolean,
 	elapsed_ms: number,
+	/**
+	 *  Why the details phase stopped before it was done (the run is then `cancelled` with
+	 *  this message, and the next sync resumes it).
+	 */
+	stop: SyncStop | null,
+	/**  The remaining `api_get_authorizer_info` quota before and after the details phase. */
+	quota_before: QuotaReading | null,
+	quota_after: QuotaReading | null,
 };
 
 export type SyncPhase = "list" | "details" | "finished";
@@ -722,6 +754,18 @@ export type SyncStatus = {
 	latest: SyncRunRow | null,
 	running: boolean,
 };
+
+/**
+ *  Why a details pass stopped before fetching everything it should. The run stays resumable:
+ *  the next sync continues it.
+ */
+export type SyncStop = 
+/**  The remaining daily quota fell to the backend's reserve. */
+{ kind: "quota_reserve"; remain: number; reserve: number; daily_limit: number; 
+/**  When WeChat resets the quota (Unix seconds, 00:00 Beijing time). */
+resets_at: number } | 
+/**  `--max-calls` info calls were made. */
+{ kind: "max_calls"; max_calls: number };
 
 /**  Where a ticket came from. */
 export type TicketSource = "pasted" | "push" | "sandbox" | "shared";

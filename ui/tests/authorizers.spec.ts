@@ -336,7 +336,7 @@ describe("authorizers sync", () => {
 
     listed = 120;
     const searches = shell.count("authorizers_search");
-    done.resolve({ run: run({ state: "cancelled" }), resumed: false, elapsed_ms: 1500 });
+    done.resolve({ run: run({ state: "cancelled" }), resumed: false, elapsed_ms: 1500, stop: null, quota_before: null, quota_after: null });
     await settle();
     expect(testid("sync-progress")).toBeNull();
     expect(testid("sync-outcome")!.dataset.state).toBe("cancelled");
