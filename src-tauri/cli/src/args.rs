@@ -373,4 +373,16 @@ pub enum AuthCommand {
 pub enum QuotaCommand {
     /// Reset the platform's API call quotas (counts against 10 resets a month)
     Clear,
+    /// Show or set the share of the daily quota a details sync leaves to the backend (percent
+    /// of the daily limit, 0 to 99; default 20)
+    Reserve {
+        #[arg(value_name = "PERCENT")]
+        percent: Option<u32>,
+    },
+    /// Show or set the age past which a details sync refetches an account's details (30s, 15m,
+    /// 24h, 7d; default 24h)
+    StaleAfter {
+        #[arg(value_name = "DURATION", value_parser = crate::time::parse_duration_secs)]
+        duration: Option<u64>,
+    },
 }

@@ -191,6 +191,25 @@ fn only_stale_details_are_fetched_and_max_calls_bounds_a_pass() {
         .unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("24h"));
+    // The settings, kept in the data dir: the default age is a day; set to 0 s, a plain
+    // `--details` refetches everything.
+    assert!(cli.run(&["quota", "stale-after"]).contains("older than 24 h"));
+    cli.run(&["quota", "stale-after", "0s"]);
+    let plain = cli.sync_json(&[]);
+    assert_eq!(plain["run"]["details_done"], 60);
+    assert_eq!(sim.info_calls(), 180);
+    // The reserve setting is what the pass keeps back: 99 % of the day's 100,000 calls, which
+    // still leaves it 820 (99,820 remain), more than the 60 it needs.
+    let reserve: Value =
+        serde_json::from_str(&cli.run(&["--json", "quota", "reserve", "99"])).unwrap();
+    assert_eq!(reserve["reserve_percent"], 99);
+    let kept = cli.sync_json(&[]);
+    assert_eq!(kept["quota_before"]["reserve"], 99_000, "{kept}");
+    assert_eq!(kept["quota_before"]["remain"], 99_820);
+    assert_eq!(kept["stop"], Value::Null);
+    assert_eq!(sim.info_calls(), 240);
+    let o = cli.cmd(&["quota", "reserve", "100"]).output().unwrap();
+    assert!(!o.status.success());
 }
 
 #[test]
