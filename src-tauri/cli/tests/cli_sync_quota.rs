@@ -193,7 +193,9 @@ fn only_stale_details_are_fetched_and_max_calls_bounds_a_pass() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("24h"));
     // The settings, kept in the data dir: the default age is a day; set to 0 s, a plain
     // `--details` refetches everything.
-    assert!(cli.run(&["quota", "stale-after"]).contains("older than 24 h"));
+    assert!(cli
+        .run(&["quota", "stale-after"])
+        .contains("older than 24 h"));
     cli.run(&["quota", "stale-after", "0s"]);
     let plain = cli.sync_json(&[]);
     assert_eq!(plain["run"]["details_done"], 60);

@@ -172,7 +172,12 @@ async fn max_calls_bounds_the_info_calls_and_the_run_resumes() {
     .await;
     assert_eq!(out.stop, Some(SyncStop::MaxCalls { max_calls: 10 }));
     assert_eq!(out.run.state, SyncState::Cancelled);
-    assert!(out.run.last_error.as_deref().unwrap().contains("--max-calls"));
+    assert!(out
+        .run
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("--max-calls"));
     assert_eq!(info_calls(&e), 10);
     assert_eq!(out.run.details_done, 10);
     // The next sync continues the same run with the 30 left.

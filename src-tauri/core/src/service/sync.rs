@@ -515,10 +515,9 @@ impl Console {
         reporter: &Reporter,
         cancel: &CancelToken,
     ) -> CoreResult<DetailsEnd> {
-        let remaining = self
-            .store
-            .count_needing_details(rt.id(), run.id, plan.stale_before)?
-            as i64;
+        let remaining =
+            self.store
+                .count_needing_details(rt.id(), run.id, plan.stale_before)? as i64;
         let total = run.details_done + remaining;
         self.store.sync_run_set_details_total(run.id, total)?;
         run.details_total = Some(total);
@@ -587,9 +586,13 @@ impl Console {
     ) -> CoreResult<Option<SyncStop>> {
         let mut after = 0;
         while !cancel.is_cancelled() {
-            let batch =
-                self.store
-                    .needing_details_after(rt.id(), run_id, plan.stale_before, after, 1000)?;
+            let batch = self.store.needing_details_after(
+                rt.id(),
+                run_id,
+                plan.stale_before,
+                after,
+                1000,
+            )?;
             let Some(&(last, _)) = batch.last() else {
                 break;
             };

@@ -802,9 +802,10 @@ impl Store {
                 )
                 .ctx("list appids needing details")?;
             let rows = s
-                .query_map(params![profile_id, sync_id, after_id, limit, stale_before], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+                .query_map(
+                    params![profile_id, sync_id, after_id, limit, stale_before],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .ctx("list appids needing details")?;
             rows.collect::<Result<Vec<_>, _>>()
                 .ctx("list appids needing details")
