@@ -724,6 +724,11 @@ export type SyncProgress = {
 	errors: number,
 	revoked: number,
 	resumed: boolean,
+	/**
+	 *  `api_get_authorizer_info` calls left today as last read (details phase), before the
+	 *  backend's reserve is taken off.
+	 */
+	quota_remain: number | null,
 };
 
 export type SyncRunRow = {

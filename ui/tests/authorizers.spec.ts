@@ -289,7 +289,7 @@ describe("authorizers table", () => {
 
 describe("authorizers sync", () => {
   function progress(over: Partial<SyncProgress>): SyncProgress {
-    return { run_id: 7, phase: "list", listed: 0, list_total: 120, details_done: 0, details_total: null, errors: 0, revoked: 0, resumed: false, ...over };
+    return { run_id: 7, phase: "list", listed: 0, list_total: 120, details_done: 0, details_total: null, errors: 0, revoked: 0, resumed: false, quota_remain: null, ...over };
   }
 
   it("starts a sync, shows its progress, refreshes rows as they arrive and reports the end", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import type { QuotaReading, SyncOutcome, SyncStop } from "../src/api";
+import type { Channel } from "@tauri-apps/api/core";
+import type { QuotaReading, SyncOutcome, SyncProgress, SyncStop } from "../src/api";
 import { STORAGE_KEYS } from "../src/stores/prefs";
 import { formatTime } from "../src/utils/time";
 import { mockShell, mountConsole, settle } from "./helpers";
@@ -76,5 +77,36 @@ describe("sync panel: the API quota", () => {
     await syncOnce(noQuota);
     expect(testid("sync-outcome")!.dataset.state).toBe("done");
     expect(testid("sync-quota")).toBeNull();
+  });
+
+  it("shows the quota left while the details are fetched", async () => {
+    let channel: Channel<SyncProgress> | null = null;
+    mockShell(undefined, {
+      sync_start: (args) => {
+        channel = args.onProgress as Channel<SyncProgress>;
+        return new Promise(() => undefined);
+      },
+    });
+    await mountConsole("/authorizers");
+    testid("sync-button")!.click();
+    await settle();
+    const p: SyncProgress = {
+      run_id: 7,
+      phase: "list",
+      listed: 60,
+      list_total: 150,
+      details_done: 0,
+      details_total: null,
+      errors: 0,
+      revoked: 0,
+      resumed: false,
+      quota_remain: null,
+    };
+    channel!.onmessage(p);
+    await settle();
+    expect(testid("sync-progress-quota")).toBeNull();
+    channel!.onmessage({ ...p, phase: "details", listed: 150, details_done: 40, details_total: 150, quota_remain: 60 });
+    await settle();
+    expect(testid("sync-progress-quota")!.textContent).toContain("今日接口额度剩余 60");
   });
 });

@@ -217,7 +217,18 @@ fn only_stale_details_are_fetched_and_max_calls_bounds_a_pass() {
 #[test]
 fn a_small_daily_limit_stops_at_the_reserve_until_the_reset() {
     let (sim, cli) = setup(150, 100);
-    let text = cli.run(&["authorizers", "sync", "--details"]);
+    let o = cli
+        .cmd(&["authorizers", "sync", "--details"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let (text, progress) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    // The progress shows what is left as read before the pass and after it.
+    assert!(progress.contains("quota left 100\n"), "{progress}");
+    assert!(progress.contains("quota left 20\n"), "{progress}");
     assert!(
         text.contains("stopped: the quota reserve is reached (20 of 100 calls remain, 20 kept for the backend). WeChat resets the quota daily at 00:00 Beijing time"),
         "{text}"

@@ -6,8 +6,10 @@
 mod service_support;
 
 use service_support::*;
+use std::sync::{Arc, Mutex};
 use wxopen_core::service::links::LinkRequest;
-use wxopen_core::service::sync::{SyncOptions, SyncOutcome};
+
+use wxopen_core::service::sync::{SyncOptions, SyncOutcome, SyncPhase, SyncProgress};
 use wxopen_core::service::sync_quota::{next_quota_reset, SyncStop};
 use wxopen_core::service::CancelToken;
 use wxopen_core::store::messages::MessageStatus;
@@ -162,14 +164,32 @@ async fn a_pass_refetches_only_missing_stale_or_marked_details() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn max_calls_bounds_the_info_calls_and_the_run_resumes() {
     let e = env(40).await;
-    let out = sync(
-        &e,
-        SyncOptions {
-            max_calls: Some(10),
-            ..details()
-        },
-    )
-    .await;
+    let events = Arc::new(Mutex::new(Vec::<SyncProgress>::new()));
+    let ev = events.clone();
+    let out = e
+        .console
+        .sync_authorizers(
+            &e.rt,
+            SyncOptions {
+                max_calls: Some(10),
+                ..details()
+            },
+            Some(Arc::new(move |p: &SyncProgress| {
+                ev.lock().unwrap().push(p.clone())
+            })),
+            CancelToken::new(),
+        )
+        .await
+        .unwrap();
+    // The progress carries the quota left: none before the details phase read it, then as
+    // read before the pass, and at the end as read after it.
+    let events = events.lock().unwrap().clone();
+    assert_eq!(events[0].quota_remain, None);
+    assert!(events
+        .iter()
+        .any(|p| p.phase == SyncPhase::Details && p.quota_remain == Some(100_000)));
+    assert_eq!(events.last().unwrap().phase, SyncPhase::Finished);
+    assert_eq!(events.last().unwrap().quota_remain, Some(99_990));
     assert_eq!(out.stop, Some(SyncStop::MaxCalls { max_calls: 10 }));
     assert_eq!(out.run.state, SyncState::Cancelled);
     assert!(out

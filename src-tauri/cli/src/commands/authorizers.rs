@@ -133,10 +133,12 @@ fn progress_line(p: &SyncProgress) -> String {
             p.list_total.map_or("?".into(), |t| t.to_string())
         ),
         SyncPhase::Details | SyncPhase::Finished => format!(
-            "details  {}/{}  errors {}",
+            "details  {}/{}  errors {}{}",
             p.details_done,
             p.details_total.map_or("?".into(), |t| t.to_string()),
-            p.errors
+            p.errors,
+            p.quota_remain
+                .map_or(String::new(), |r| format!("  quota left {r}"))
         ),
     }
 }

@@ -90,6 +90,9 @@ pub struct SyncProgress {
     pub errors: i64,
     pub revoked: i64,
     pub resumed: bool,
+    /// `api_get_authorizer_info` calls left today as last read (details phase), before the
+    /// backend's reserve is taken off.
+    pub quota_remain: Option<i64>,
 }
 
 pub type ProgressFn = Arc<dyn Fn(&SyncProgress) + Send + Sync>;
@@ -111,6 +114,8 @@ pub struct SyncOutcome {
 struct Reporter {
     f: Option<ProgressFn>,
     last: std::sync::Mutex<Instant>,
+    /// The latest quota reading's `remain`, added to every event from then on.
+    quota_remain: std::sync::Mutex<Option<i64>>,
 }
 
 impl Reporter {
@@ -120,7 +125,17 @@ impl Reporter {
         if force || last.elapsed() >= Duration::from_millis(100) {
             *last = Instant::now();
             drop(last);
-            f(p);
+            let quota_remain = *self.quota_remain.lock().unwrap_or_else(|e| e.into_inner());
+            f(&SyncProgress {
+                quota_remain,
+                ..p.clone()
+            });
+        }
+    }
+
+    fn quota_read(&self, reading: Option<&QuotaReading>) {
+        if let Some(r) = reading {
+            *self.quota_remain.lock().unwrap_or_else(|e| e.into_inner()) = Some(r.remain);
         }
     }
 }
@@ -367,6 +382,7 @@ impl Console {
         let reporter = Reporter {
             f: progress,
             last: std::sync::Mutex::new(Instant::now()),
+            quota_remain: std::sync::Mutex::new(None),
         };
         let run_id = run.id;
         let stale_after = match opts.stale_after_secs {
@@ -521,9 +537,10 @@ impl Console {
         let total = run.details_done + remaining;
         self.store.sync_run_set_details_total(run.id, total)?;
         run.details_total = Some(total);
-        reporter.emit(&progress_of(run, SyncPhase::Details, resumed), true);
         // Read before anything is spent, even with nothing to fetch: the caller shows it.
         let quota_before = self.read_details_quota(rt, cancel).await?;
+        reporter.quota_read(quota_before.as_ref());
+        reporter.emit(&progress_of(run, SyncPhase::Details, resumed), true);
         if remaining == 0 {
             return Ok(DetailsEnd {
                 quota_after: quota_before.clone(),
@@ -538,7 +555,8 @@ impl Console {
         let (work_tx, work_rx) = async_channel::bounded(lanes * 4);
         let (done_tx, done_rx) = mpsc::channel::<Done>(details_queue_for(lanes));
         let budget = CallBudget::new(plan.max_calls, quota_before.clone());
-        let producer = self.produce_details_work(rt, run.id, plan, budget, lanes, work_tx, cancel);
+        let producer =
+            self.produce_details_work(rt, run.id, plan, budget, lanes, work_tx, reporter, cancel);
         let lanes = join_all(
             (0..lanes)
                 .map(|lane| self.details_lane(rt, lane, work_rx.clone(), done_tx.clone(), cancel)),
@@ -561,6 +579,7 @@ impl Console {
             return Err(CoreError::Cancelled);
         }
         let quota_after = self.read_details_quota(rt, cancel).await?;
+        reporter.quota_read(quota_after.as_ref());
         Ok(DetailsEnd {
             stop,
             quota_before,
@@ -582,6 +601,7 @@ impl Console {
         mut budget: CallBudget,
         lanes: usize,
         work: async_channel::Sender<String>,
+        reporter: &Reporter,
         cancel: &CancelToken,
     ) -> CoreResult<Option<SyncStop>> {
         let mut after = 0;
@@ -600,6 +620,7 @@ impl Console {
             for (_, appid) in batch {
                 if budget.last.is_some() && budget.sent >= budget.next_check {
                     let reading = self.read_details_quota(rt, cancel).await?;
+                    reporter.quota_read(reading.as_ref());
                     budget.reread(reading, (work.len() + lanes) as u64);
                 }
                 if let Some(stop) = budget.stop() {
@@ -710,6 +731,7 @@ impl DetailsWriter<'_> {
                 errors,
                 revoked: self.run.revoked,
                 resumed: self.resumed,
+                quota_remain: None,
             };
             reporter.emit(&p, false);
         }
@@ -765,5 +787,6 @@ fn progress_of(run: &SyncRunRow, phase: SyncPhase, resumed: bool) -> SyncProgres
         errors: run.errors,
         revoked: run.revoked,
         resumed,
+        quota_remain: None,
     }
 }
