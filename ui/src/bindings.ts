@@ -770,7 +770,14 @@ export type SyncStop =
 /**  When WeChat resets the quota (Unix seconds, 00:00 Beijing time). */
 resets_at: number } | 
 /**  `--max-calls` info calls were made. */
-{ kind: "max_calls"; max_calls: number };
+{ kind: "max_calls"; max_calls: number } | 
+/**
+ *  WeChat answered 45009: the day's quota is spent (the backend spent more than the last
+ *  reading showed). The accounts not fetched stay to do.
+ */
+{ kind: "quota_spent"; 
+/**  When WeChat resets the quota (Unix seconds, 00:00 Beijing time). */
+resets_at: number };
 
 /**  Where a ticket came from. */
 export type TicketSource = "pasted" | "push" | "sandbox" | "shared";

@@ -68,6 +68,13 @@ describe("sync panel: the API quota", () => {
     expect(testid("sync-quota")!.dataset.remain).toBe("90");
   });
 
+  it("says WeChat answered 45009 and when the quota comes back", async () => {
+    await syncOnce(outcome({ kind: "quota_spent", resets_at: RESET }, null));
+    const text = testid("sync-outcome")!.textContent!;
+    expect(text).toContain("微信返回 45009");
+    expect(text).toContain(formatTime(RESET));
+  });
+
   it("shows what is left after a finished sync, and nothing when the quota was not read", async () => {
     await syncOnce(outcome(null, quota({ used: 30, remain: 70 })));
     expect(testid("sync-outcome")!.dataset.state).toBe("done");

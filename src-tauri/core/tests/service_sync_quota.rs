@@ -260,3 +260,34 @@ async fn a_small_daily_limit_stops_at_the_reserve_and_resumes_after_the_reset() 
     assert_eq!(info_calls(&e), 150);
     assert_eq!(done.quota_after.unwrap().used, 70);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_45009_stops_the_pass_instead_of_failing_every_account() {
+    let e = env(300).await;
+    // The backend spent the day's quota after the reading: every info call answers 45009.
+    e.control().set_fault(Fault::Errcode {
+        path: Some(INFO_PATH.into()),
+        errcode: 45009,
+        errmsg: "reach max api daily quota limit".into(),
+        times: None,
+    });
+    let out = sync(&e, details()).await;
+    let Some(SyncStop::QuotaSpent { resets_at }) = out.stop else {
+        panic!("not stopped on 45009: {:?}", out.stop)
+    };
+    assert!(resets_at > wxopen_core::clock::now());
+    assert_eq!(out.run.state, SyncState::Cancelled);
+    assert!(out.run.last_error.unwrap().contains("45009"));
+    // At most one refused call per lane (4) and none recorded as the accounts' error: they
+    // stay to do.
+    assert!(info_calls(&e) <= 4, "{} info calls", info_calls(&e));
+    assert_eq!(out.run.errors, 0);
+    assert_eq!(out.run.details_done, 0);
+    // Once the quota is back, the same run fetches all of them.
+    e.control().clear_faults();
+    let done = sync(&e, details()).await;
+    assert!(done.resumed);
+    assert_eq!(done.run.state, SyncState::Done);
+    assert_eq!(done.run.details_done, 300);
+    assert_eq!(done.run.errors, 0);
+}

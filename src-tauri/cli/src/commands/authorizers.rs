@@ -121,6 +121,10 @@ fn stop_line(stop: &SyncStop) -> String {
             "stopped: the quota reserve is reached ({remain} of {daily_limit} calls remain, {reserve} kept for the backend). WeChat resets the quota daily at 00:00 Beijing time, next at {}: run the same command after that to resume",
             local_datetime(*resets_at)
         ),
+        SyncStop::QuotaSpent { resets_at } => format!(
+            "stopped: WeChat answered 45009, today's api_get_authorizer_info quota is spent (by this console or the backend). WeChat resets the quota daily at 00:00 Beijing time, next at {}: run the same command after that to resume",
+            local_datetime(*resets_at)
+        ),
         SyncStop::MaxCalls { .. } => format!("stopped: {}", stop.message()),
     }
 }

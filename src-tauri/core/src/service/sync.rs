@@ -10,6 +10,7 @@
 //! The details phase spends the platform's daily quota, which its backend shares: it fetches
 //! only missing, stale or marked details and stops at the backend's reserve (`sync_quota`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,7 @@ use tokio::sync::mpsc;
 
 use super::cancel::{backoff, CancelToken};
 use super::lease;
-use super::sync_quota::{QuotaReading, SyncStop, QUOTA_CHECK_EVERY};
+use super::sync_quota::{next_quota_reset, QuotaReading, SyncStop, QUOTA_CHECK_EVERY};
 use super::{now, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
 use crate::store::authorizers::{AuthorizerInfoRecord, ListedAuthorizer};
@@ -179,6 +180,9 @@ pub(crate) fn info_record(answer: &AuthorizerInfoAnswer, fetched_at: i64) -> Aut
 /// [`write_batch_for`]): bounds what a crash loses (refetched on resume) and keeps the progress
 /// bar moving.
 const WRITE_LINGER: Duration = Duration::from_millis(100);
+
+/// `reach max api daily quota limit`.
+const QUOTA_SPENT_ERRCODE: i64 = 45009;
 
 /// The gap between the start of two details lanes (see `sync_details`).
 const LANE_STAGGER: Duration = Duration::from_millis(1);
@@ -555,12 +559,15 @@ impl Console {
         let (work_tx, work_rx) = async_channel::bounded(lanes * 4);
         let (done_tx, done_rx) = mpsc::channel::<Done>(details_queue_for(lanes));
         let budget = CallBudget::new(plan.max_calls, quota_before.clone());
-        let producer =
-            self.produce_details_work(rt, run.id, plan, budget, lanes, work_tx, reporter, cancel);
-        let lanes = join_all(
-            (0..lanes)
-                .map(|lane| self.details_lane(rt, lane, work_rx.clone(), done_tx.clone(), cancel)),
+        // Set by a lane that got 45009: the quota is gone (the backend spent it faster than
+        // the readings said), so nothing more is sent, rather than a 45009 per account.
+        let spent = AtomicBool::new(false);
+        let producer = self.produce_details_work(
+            rt, run.id, plan, budget, lanes, work_tx, reporter, &spent, cancel,
         );
+        let lanes = join_all((0..lanes).map(|lane| {
+            self.details_lane(rt, lane, work_rx.clone(), done_tx.clone(), &spent, cancel)
+        }));
         drop((done_tx, work_rx));
         let writer = DetailsWriter {
             store: self.store.clone(),
@@ -572,7 +579,12 @@ impl Console {
         };
         let (produced, _, written) = tokio::join!(producer, lanes, writer.run(done_rx, reporter));
         let (done, errors) = written?;
-        let stop = produced?;
+        // A 45009 on the last accounts, with nothing more to send, still ends the run short.
+        let stop = produced?.or_else(|| {
+            spent.load(Ordering::Relaxed).then(|| SyncStop::QuotaSpent {
+                resets_at: next_quota_reset(now()),
+            })
+        });
         run.details_done = done;
         run.errors = errors;
         if cancel.is_cancelled() {
@@ -602,6 +614,7 @@ impl Console {
         lanes: usize,
         work: async_channel::Sender<String>,
         reporter: &Reporter,
+        spent: &AtomicBool,
         cancel: &CancelToken,
     ) -> CoreResult<Option<SyncStop>> {
         let mut after = 0;
@@ -623,6 +636,11 @@ impl Console {
                     reporter.quota_read(reading.as_ref());
                     budget.reread(reading, (work.len() + lanes) as u64);
                 }
+                if spent.load(Ordering::Relaxed) {
+                    return Ok(Some(SyncStop::QuotaSpent {
+                        resets_at: next_quota_reset(now()),
+                    }));
+                }
                 if let Some(stop) = budget.stop() {
                     return Ok(Some(stop));
                 }
@@ -636,13 +654,16 @@ impl Console {
     }
 
     /// One lane: takes appids off the queue, fetches each one's info (retrying transient
-    /// errors) and hands the answer, or the failure, to the writer.
+    /// errors) and hands the answer, or the failure, to the writer. Once the quota is spent
+    /// (45009, here or in another lane) it only empties the queue: those accounts stay to do,
+    /// for the run's resumption.
     async fn details_lane(
         &self,
         rt: &ProfileRt,
         lane: usize,
         work: async_channel::Receiver<String>,
         done: mpsc::Sender<Done>,
+        spent: &AtomicBool,
         cancel: &CancelToken,
     ) {
         // Lanes start LANE_STAGGER apart. Started together, they would stay in step (same
@@ -659,6 +680,9 @@ impl Console {
             if cancel.is_cancelled() {
                 break;
             }
+            if spent.load(Ordering::Relaxed) {
+                continue;
+            }
             let r = self
                 .retry_transient(cancel, || {
                     // Borrows the client and the appid: no per-call clones.
@@ -671,6 +695,10 @@ impl Console {
             let msg = match r {
                 Ok(a) => Done::Ok(appid, Box::new(a)),
                 Err(CoreError::Cancelled) => break,
+                Err(CoreError::WeChat(e)) if e.errcode() == Some(QUOTA_SPENT_ERRCODE) => {
+                    spent.store(true, Ordering::Relaxed);
+                    continue;
+                }
                 Err(e) => Done::Failed(appid, e.to_string()),
             };
             if done.send(msg).await.is_err() {

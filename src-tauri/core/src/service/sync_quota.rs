@@ -64,6 +64,12 @@ pub enum SyncStop {
     },
     /// `--max-calls` info calls were made.
     MaxCalls { max_calls: u64 },
+    /// WeChat answered 45009: the day's quota is spent (the backend spent more than the last
+    /// reading showed). The accounts not fetched stay to do.
+    QuotaSpent {
+        /// When WeChat resets the quota (Unix seconds, 00:00 Beijing time).
+        resets_at: i64,
+    },
 }
 
 impl SyncStop {
@@ -77,6 +83,9 @@ impl SyncStop {
                 resets_at,
             } => format!(
                 "stopped to keep the backend's quota reserve: {remain} of {daily_limit} api_get_authorizer_info calls remain today and {reserve} are kept for the backend; WeChat resets the quota daily at 00:00 Beijing time (next at Unix {resets_at}): sync again after that to resume"
+            ),
+            SyncStop::QuotaSpent { resets_at } => format!(
+                "stopped: WeChat answered 45009, today's api_get_authorizer_info quota is spent (by this console or the backend); WeChat resets the quota daily at 00:00 Beijing time (next at Unix {resets_at}): sync again after that to resume"
             ),
             SyncStop::MaxCalls { max_calls } => format!(
                 "stopped after {max_calls} api_get_authorizer_info calls (--max-calls): sync again to resume"
