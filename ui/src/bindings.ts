@@ -652,6 +652,20 @@ export type QuotaCleared = {
 	resets_left: number,
 };
 
+/**
+ *  The platform's `api_get_authorizer_info` quota as `openapi/quota/get` answered it, with the
+ *  reserve this console keeps for the backend.
+ */
+export type QuotaReading = {
+	daily_limit: number,
+	used: number,
+	remain: number,
+	/**  Calls left to the backend: the details phase stops when `remain` falls to this. */
+	reserve: number,
+	/**  When the quota next resets (Unix seconds): 00:00 Beijing time. */
+	resets_at: number,
+};
+
 export type QuotaStatus = {
 	resets_this_month: number,
 	resets_left: number,
@@ -771,6 +785,16 @@ export type SyncOptions = {
 	 *  token: "recover refresh tokens").
 	 */
 	restart?: boolean,
+	/**
+	 *  At most this many `api_get_authorizer_info` calls in this pass (then it stops,
+	 *  resumable).
+	 */
+	max_calls?: number | null,
+	/**
+	 *  Refetch details older than this (seconds); `None`: the setting (24 h by default). 0
+	 *  refetches every account's details.
+	 */
+	stale_after_secs?: number | null,
 };
 
 /**  How a sync ended. */
@@ -778,6 +802,14 @@ export type SyncOutcome = {
 	run: SyncRunRow,
 	resumed: boolean,
 	elapsed_ms: number,
+	/**
+	 *  Why the details phase stopped before it was done (the run is then `cancelled` with
+	 *  this message, and the next sync resumes it).
+	 */
+	stop: SyncStop | null,
+	/**  The remaining `api_get_authorizer_info` quota before and after the details phase. */
+	quota_before: QuotaReading | null,
+	quota_after: QuotaReading | null,
 };
 
 export type SyncPhase = "list" | "details" | "finished";
@@ -795,6 +827,11 @@ export type SyncProgress = {
 	errors: number,
 	revoked: number,
 	resumed: boolean,
+	/**
+	 *  `api_get_authorizer_info` calls left today as last read (details phase), before the
+	 *  backend's reserve is taken off.
+	 */
+	quota_remain: number | null,
 };
 
 export type SyncRunRow = {
@@ -825,6 +862,25 @@ export type SyncStatus = {
 	latest: SyncRunRow | null,
 	running: boolean,
 };
+
+/**
+ *  Why a details pass stopped before fetching everything it should. The run stays resumable:
+ *  the next sync continues it.
+ */
+export type SyncStop = 
+/**  The remaining daily quota fell to the backend's reserve. */
+{ kind: "quota_reserve"; remain: number; reserve: number; daily_limit: number; 
+/**  When WeChat resets the quota (Unix seconds, 00:00 Beijing time). */
+resets_at: number } | 
+/**  `--max-calls` info calls were made. */
+{ kind: "max_calls"; max_calls: number } | 
+/**
+ *  WeChat answered 45009: the day's quota is spent (the backend spent more than the last
+ *  reading showed). The accounts not fetched stay to do.
+ */
+{ kind: "quota_spent"; 
+/**  When WeChat resets the quota (Unix seconds, 00:00 Beijing time). */
+resets_at: number };
 
 /**  Where a ticket came from. */
 export type TicketSource = "pasted" | "push" | "sandbox" | "shared";

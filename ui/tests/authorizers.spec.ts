@@ -314,7 +314,7 @@ describe("authorizers table", () => {
 
 describe("authorizers sync", () => {
   function progress(over: Partial<SyncProgress>): SyncProgress {
-    return { run_id: 7, phase: "list", listed: 0, list_total: 120, details_done: 0, details_total: null, errors: 0, revoked: 0, resumed: false, ...over };
+    return { run_id: 7, phase: "list", listed: 0, list_total: 120, details_done: 0, details_total: null, errors: 0, revoked: 0, resumed: false, quota_remain: null, ...over };
   }
 
   it("starts a sync, shows its progress, refreshes rows as they arrive and reports the end", async () => {
@@ -361,7 +361,7 @@ describe("authorizers sync", () => {
 
     listed = 120;
     const searches = shell.count("authorizers_search");
-    done.resolve({ run: run({ state: "cancelled" }), resumed: false, elapsed_ms: 1500 });
+    done.resolve({ run: run({ state: "cancelled" }), resumed: false, elapsed_ms: 1500, stop: null, quota_before: null, quota_after: null });
     await settle();
     expect(testid("sync-progress")).toBeNull();
     expect(testid("sync-outcome")!.dataset.state).toBe("cancelled");

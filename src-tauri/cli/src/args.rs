@@ -284,6 +284,13 @@ pub enum AuthorizersCommand {
         /// Re-read every refresh token from the list (recover refresh tokens)
         #[arg(long)]
         restart: bool,
+        /// With --details: at most N api_get_authorizer_info calls, then stop (resumable)
+        #[arg(long, value_name = "N")]
+        max_calls: Option<u64>,
+        /// With --details: refetch details older than this (30s, 15m, 24h, 7d; 0s: all);
+        /// default: the setting, 24h
+        #[arg(long, value_name = "DURATION", value_parser = crate::time::parse_duration_secs)]
+        stale_after: Option<u64>,
     },
     /// Search the local cache
     List {
@@ -440,4 +447,16 @@ pub enum AuthCommand {
 pub enum QuotaCommand {
     /// Reset the platform's API call quotas (counts against 10 resets a month)
     Clear,
+    /// Show or set the share of the daily quota a details sync leaves to the backend (percent
+    /// of the daily limit, 0 to 99; default 20)
+    Reserve {
+        #[arg(value_name = "PERCENT")]
+        percent: Option<u32>,
+    },
+    /// Show or set the age past which a details sync refetches an account's details (30s, 15m,
+    /// 24h, 7d; default 24h)
+    StaleAfter {
+        #[arg(value_name = "DURATION", value_parser = crate::time::parse_duration_secs)]
+        duration: Option<u64>,
+    },
 }

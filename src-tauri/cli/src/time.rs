@@ -62,6 +62,31 @@ fn datetime_in(t: i64, tz: &TimeZone) -> String {
     }
 }
 
+/// `30s`, `15m`, `24h`, `7d` (or bare seconds) → seconds: what `--stale-after` takes.
+pub fn parse_duration_secs(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: u64 = digits.parse().map_err(|_| {
+        format!("{text:?} is not a duration: give a number with s, m, h or d (24h)")
+    })?;
+    let per = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => {
+            return Err(format!(
+                "{text:?}: unknown unit {unit:?}, use s, m, h or d (24h)"
+            ))
+        }
+    };
+    n.checked_mul(per)
+        .ok_or_else(|| format!("{text:?} is too long a duration"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +114,16 @@ mod tests {
         // `YYYY-MM-DD HH:MM:SS` in the local zone
         assert_eq!(local_datetime(t).len(), 19);
         assert_eq!(fmt_time(None), "-");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(super::parse_duration_secs("24h"), Ok(86_400));
+        assert_eq!(super::parse_duration_secs("0s"), Ok(0));
+        assert_eq!(super::parse_duration_secs("15m"), Ok(900));
+        assert_eq!(super::parse_duration_secs("7d"), Ok(604_800));
+        assert_eq!(super::parse_duration_secs("90"), Ok(90));
+        assert!(super::parse_duration_secs("soon").is_err());
+        assert!(super::parse_duration_secs("3w").is_err());
     }
 }

@@ -51,6 +51,7 @@ async fn list_sync_100k() {
                 details: false,
                 concurrency: None,
                 restart: false,
+                ..Default::default()
             },
             None,
             CancelToken::new(),
@@ -86,6 +87,8 @@ async fn details_sync_10k_at_20ms() {
                 details: true,
                 concurrency: Some(8),
                 restart: false,
+                stale_after_secs: Some(0),
+                ..Default::default()
             },
             None,
             CancelToken::new(),
@@ -205,6 +208,8 @@ async fn client_cpu_for_10k_details(runtime: &str, aim: &str) {
                 details: true,
                 concurrency: Some(8),
                 restart: false,
+                stale_after_secs: Some(0),
+                ..Default::default()
             },
             None,
             CancelToken::new(),
@@ -252,6 +257,8 @@ async fn details_sync_10k_shared_vs_local() {
         details: true,
         concurrency: Some(8),
         restart: false,
+        stale_after_secs: Some(0),
+        ..Default::default()
     };
     let t = std::time::Instant::now();
     let local = e

@@ -19,6 +19,7 @@ fn opts(details: bool) -> SyncOptions {
         details,
         concurrency: Some(8),
         restart: false,
+        ..Default::default()
     }
 }
 
@@ -88,7 +89,8 @@ async fn full_sync_with_details() {
     };
     let calls = e.control().call_count(LIST_PATH)
         + e.control().call_count(INFO_PATH)
-        + e.control().call_count(TOKEN_PATH);
+        + e.control().call_count(TOKEN_PATH)
+        + e.control().call_count(QUOTA_GET_PATH);
     assert_eq!(audit(None), calls as u64);
     assert_eq!(audit(Some(INFO_PATH)), 2000);
 }

@@ -130,6 +130,7 @@ async fn a_shared_profile_borrows_from_the_token_api_and_never_fetches() {
                 details: false,
                 concurrency: None,
                 restart: false,
+                ..Default::default()
             },
             None,
             CancelToken::new(),
@@ -156,6 +157,7 @@ async fn a_shared_profile_borrows_from_the_token_api_and_never_fetches() {
                 details: true,
                 concurrency: Some(4),
                 restart: false,
+                ..Default::default()
             },
             None,
             CancelToken::new(),

@@ -61,6 +61,7 @@ async fn a_details_sync_reads_the_component_token_once_per_interval() {
                 details: true,
                 concurrency: Some(8),
                 restart: false,
+                ..Default::default()
             },
             None,
             CancelToken::new(),

@@ -138,6 +138,7 @@ async fn no_redis_password_or_borrowed_token_in_sqlite_logs_answers_or_errors() 
                 details: true,
                 concurrency: Some(4),
                 restart: false,
+                ..Default::default()
             },
             None,
             CancelToken::new(),

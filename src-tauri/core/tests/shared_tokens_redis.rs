@@ -33,6 +33,7 @@ fn sync_opts() -> SyncOptions {
         details: true,
         concurrency: Some(4),
         restart: false,
+        ..Default::default()
     }
 }
 

@@ -284,7 +284,10 @@ fn sync_runs_resume_and_details_bookkeeping() {
         .unwrap();
     store.sync_run_list_done(run.id).unwrap();
 
-    assert_eq!(store.count_needing_details(p.id, run.id).unwrap(), 1200);
+    assert_eq!(
+        store.count_needing_details(p.id, run.id, i64::MAX).unwrap(),
+        1200
+    );
     store
         .sync_run_set_details_total(p.id.max(run.id), 1200)
         .unwrap();
@@ -305,16 +308,21 @@ fn sync_runs_resume_and_details_bookkeeping() {
     store
         .sync_run_add_details(run.id, 99, 1, Some("errcode 61004"))
         .unwrap();
-    assert_eq!(store.count_needing_details(p.id, run.id).unwrap(), 1100);
+    assert_eq!(
+        store.count_needing_details(p.id, run.id, i64::MAX).unwrap(),
+        1100
+    );
     let next = store.appids_needing_details(p.id, run.id, 5).unwrap();
     assert_eq!(next[0], appid(100));
     // by row id (the list was written in appid order here)
-    let all = store.needing_details_after(p.id, run.id, 0, 2000).unwrap();
+    let all = store
+        .needing_details_after(p.id, run.id, i64::MAX, 0, 2000)
+        .unwrap();
     assert_eq!(all.len(), 1100);
     assert!(all.windows(2).all(|w| w[0].0 < w[1].0));
     let id150 = all.iter().find(|(_, a)| *a == appid(150)).unwrap().0;
     let after: Vec<String> = store
-        .needing_details_after(p.id, run.id, id150, 2)
+        .needing_details_after(p.id, run.id, i64::MAX, id150, 2)
         .unwrap()
         .into_iter()
         .map(|(_, a)| a)
@@ -330,7 +338,10 @@ fn sync_runs_resume_and_details_bookkeeping() {
     store
         .set_authorizer_status(p.id, &appid(100), Status::Revoked)
         .unwrap();
-    assert_eq!(store.count_needing_details(p.id, run.id).unwrap(), 1099);
+    assert_eq!(
+        store.count_needing_details(p.id, run.id, i64::MAX).unwrap(),
+        1099
+    );
     let r = store
         .sync_run_finish(run.id, SyncState::Done, None)
         .unwrap();
@@ -343,7 +354,12 @@ fn sync_runs_resume_and_details_bookkeeping() {
     assert_eq!(store.sync_runs_list(p.id, 10).unwrap().len(), 1);
     // a new run needs every non-revoked account again
     let run2 = store.sync_run_start(p.id, true).unwrap();
-    assert_eq!(store.count_needing_details(p.id, run2.id).unwrap(), 1199);
+    assert_eq!(
+        store
+            .count_needing_details(p.id, run2.id, i64::MAX)
+            .unwrap(),
+        1199
+    );
 }
 
 #[test]

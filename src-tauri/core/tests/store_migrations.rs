@@ -76,6 +76,15 @@ fn seed(conn: &Connection, version: u32) {
             .unwrap();
             return;
         }
+        // version 7: details fetched long ago but marked stale by a push
+        7 => {
+            seed(conn, 6);
+            conn.execute_batch(
+                "UPDATE authorizers SET info_fetched_at = 5, details_stale = 1 WHERE appid = 'wxauthorizer00001';",
+            )
+            .unwrap();
+            return;
+        }
         v => panic!("no seed for schema version {v}: add one with the new migration"),
     }
     if version >= 1 {
@@ -111,6 +120,9 @@ fn check(store: &Store, from: u32) {
         assert_eq!(r.url, "redis://10.0.0.5:6379/0");
         assert!(!r.writes && r.ca_file.is_none());
     }
+    // v7: details are refetched when missing (before v7 none were fetched) or marked stale,
+    // even when no age makes them stale
+    assert_eq!(store.count_needing_details(p.id, 999, 0).unwrap(), 1);
     // v5: the crashed run is kept, resumable, and its lease (none before v5) is readable
     let run = store.sync_run_resumable(p.id).unwrap().expect("run kept");
     assert_eq!((run.id, run.next_offset), (7, 500));

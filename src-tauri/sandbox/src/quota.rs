@@ -1,7 +1,8 @@
 //! Per-API daily call quotas (reference §1.9, §5): every accepted call of an API counts against
 //! its owner's quota for that path (the component's own quota for component-token and secret
 //! calls; the authorizer's for calls made with its token). Past `daily_quota` the API answers
-//! `45009 reach max api daily quota limit` until the day changes on the sandbox clock or a
+//! `45009 reach max api daily quota limit` until the day changes on the sandbox clock (at 00:00
+//! Beijing time, as WeChat's) or a
 //! clear_quota call (`/cgi-bin/component/clear_quota`, `/cgi-bin/clear_quota`,
 //! `/cgi-bin/component/clear_quota/v2`) resets the owner's counters. Resets share one budget of
 //! 10 per owner per calendar month; past it: `48006 forbid to clear quota because of reaching
@@ -12,6 +13,8 @@ use std::collections::HashMap;
 use super::clock::{day_of, month_of};
 
 pub const RESETS_PER_MONTH: u32 = 10;
+/// The quota day's offset from UTC: Beijing time.
+pub const BEIJING_OFFSET_SECS: i64 = 8 * 3600;
 
 #[derive(Debug)]
 pub struct Quota {
@@ -32,7 +35,9 @@ impl Quota {
     }
 
     fn roll(&mut self, now: i64) {
-        let day = day_of(now);
+        // WeChat's quota day starts at 00:00 Beijing time (UTC+8), as clients that wait for
+        // the reset count on.
+        let day = day_of(now + BEIJING_OFFSET_SECS);
         if day != self.day {
             self.day = day;
             self.used.clear();
@@ -98,5 +103,11 @@ mod tests {
         let mut q = Quota::new(1);
         assert!(q.hit("c", "/p", now));
         assert!(q.hit("c", "/p", now + 86_400));
+        // the day turns at 16:00 UTC (00:00 in Beijing), not at 00:00 UTC
+        let before = 1_704_124_799; // 2024-01-01T15:59:59Z
+        let mut q = Quota::new(1);
+        assert!(q.hit("c", "/p", before));
+        assert!(q.hit("c", "/p", before + 1));
+        assert!(!q.hit("c", "/p", before + 8 * 3600));
     }
 }

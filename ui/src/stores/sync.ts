@@ -1,7 +1,7 @@
 import { computed, ref, shallowRef } from "vue";
 import { defineStore } from "pinia";
 import { Channel } from "@tauri-apps/api/core";
-import { commandError, commands, unwrap, type SyncProgress, type SyncRunRow, type SyncState } from "../api";
+import { commandError, commands, unwrap, type QuotaReading, type SyncProgress, type SyncRunRow, type SyncState, type SyncStop } from "../api";
 
 export interface SyncEnd {
   state: Exclude<SyncState, "running">;
@@ -9,6 +9,10 @@ export interface SyncEnd {
   elapsedMs: number | null;
   /** Why it failed when the command itself failed (not started, refused, network…). */
   error: unknown;
+  /** Why the details phase paused before it was done (quota reserve, call limit): resumable. */
+  stop: SyncStop | null;
+  /** The API quota of the details calls as the sync last read it. */
+  quota: QuotaReading | null;
 }
 
 /**
@@ -67,11 +71,18 @@ export const useSyncStore = defineStore("authorizers-sync", () => {
     try {
       const outcome = await unwrap(commands.syncStart({ details: true, concurrency: null, restart: false }, channel));
       const state = outcome.run.state === "running" ? "done" : outcome.run.state;
-      result = { state, run: outcome.run, elapsedMs: outcome.elapsed_ms, error: null };
+      result = {
+        state,
+        run: outcome.run,
+        elapsedMs: outcome.elapsed_ms,
+        error: null,
+        stop: outcome.stop ?? null,
+        quota: outcome.quota_after ?? outcome.quota_before ?? null,
+      };
       latest.value = outcome.run;
     } catch (err) {
       const cancelled = commandError(err)?.code === "cancelled";
-      result = { state: cancelled ? "cancelled" : "failed", run: null, elapsedMs: null, error: cancelled ? null : err };
+      result = { state: cancelled ? "cancelled" : "failed", run: null, elapsedMs: null, error: cancelled ? null : err, stop: null, quota: null };
     }
     running.value = false;
     cancelling.value = false;

@@ -8,6 +8,7 @@ use crate::output::{out, Out};
 use crate::time::local_datetime;
 use wxopen_core::error::{CoreError, CoreResult};
 use wxopen_core::service::sync::{SyncOptions, SyncPhase, SyncProgress};
+use wxopen_core::service::sync_quota::{QuotaReading, SyncStop};
 use wxopen_core::service::{CancelToken, Console, ProfileRt};
 use wxopen_core::store::{AuthorizerQuery, Kind, Status};
 
@@ -18,11 +19,15 @@ pub async fn run(console: &Console, g: &Globals, cmd: AuthorizersCommand) -> Cor
             details,
             concurrency,
             restart,
+            max_calls,
+            stale_after,
         } => {
             let options = SyncOptions {
                 details,
                 concurrency: Some(concurrency),
                 restart,
+                max_calls,
+                stale_after_secs: stale_after,
             };
             sync(console, &rt, options).await
         }
@@ -76,7 +81,7 @@ async fn sync(console: &Console, rt: &ProfileRt, options: SyncOptions) -> CoreRe
     let o = console
         .sync_authorizers(rt, options, Some(progress), cancel)
         .await?;
-    let text = format!(
+    let mut text = format!(
         "sync {}: {:?}, {} listed of {}, details {}/{}, {} errors, {} revoked, {} ms{}",
         o.run.id,
         o.run.state,
@@ -89,7 +94,42 @@ async fn sync(console: &Console, rt: &ProfileRt, options: SyncOptions) -> CoreRe
         o.elapsed_ms,
         if o.resumed { " (resumed)" } else { "" }
     );
+    for (when, q) in [("before", &o.quota_before), ("after", &o.quota_after)] {
+        if let Some(q) = q {
+            text.push_str(&format!("\n{}", quota_line(when, q)));
+        }
+    }
+    if let Some(stop) = &o.stop {
+        text.push_str(&format!("\n{}", stop_line(stop)));
+    }
     out(&o, text)
+}
+
+fn quota_line(when: &str, q: &QuotaReading) -> String {
+    format!(
+        "quota {when}: {} of {} api_get_authorizer_info calls remain today ({} kept for the backend)",
+        q.remain, q.daily_limit, q.reserve
+    )
+}
+
+/// The stop reason, with the reset in local time (the stored message says Unix seconds).
+fn stop_line(stop: &SyncStop) -> String {
+    match stop {
+        SyncStop::QuotaReserve {
+            remain,
+            reserve,
+            daily_limit,
+            resets_at,
+        } => format!(
+            "stopped: the quota reserve is reached ({remain} of {daily_limit} calls remain, {reserve} kept for the backend). WeChat resets the quota daily at 00:00 Beijing time, next at {}: run the same command after that to resume",
+            local_datetime(*resets_at)
+        ),
+        SyncStop::QuotaSpent { resets_at } => format!(
+            "stopped: WeChat answered 45009, today's api_get_authorizer_info quota is spent (by this console or the backend). WeChat resets the quota daily at 00:00 Beijing time, next at {}: run the same command after that to resume",
+            local_datetime(*resets_at)
+        ),
+        SyncStop::MaxCalls { .. } => format!("stopped: {}", stop.message()),
+    }
 }
 
 fn progress_line(p: &SyncProgress) -> String {
@@ -100,10 +140,12 @@ fn progress_line(p: &SyncProgress) -> String {
             p.list_total.map_or("?".into(), |t| t.to_string())
         ),
         SyncPhase::Details | SyncPhase::Finished => format!(
-            "details  {}/{}  errors {}",
+            "details  {}/{}  errors {}{}",
             p.details_done,
             p.details_total.map_or("?".into(), |t| t.to_string()),
-            p.errors
+            p.errors,
+            p.quota_remain
+                .map_or(String::new(), |r| format!("  quota left {r}"))
         ),
     }
 }

@@ -93,6 +93,7 @@ impl Console {
                 details: false,
                 concurrency: None,
                 restart: true,
+                ..Default::default()
             },
             None,
             CancelToken::new(),

@@ -43,6 +43,7 @@ pub mod shared_refresh;
 pub mod shared_tokens;
 pub mod single_flight;
 pub mod sync;
+pub mod sync_quota;
 pub mod ticket;
 pub mod token_source;
 pub mod tokens;

@@ -127,6 +127,11 @@ impl Console {
                 .await
                 .map(|_| MessageStatus::Applied),
             PushEvent::UpdateAuthorized(a) => {
+                // The permissions may have changed: the next details pass refetches this
+                // account whatever its age, unless the fetch below already saved them (which
+                // clears the mark).
+                self.store
+                    .mark_details_stale(rt.id(), &a.authorizer_appid)?;
                 // Re-authorization invalidates the cached access token.
                 match self
                     .invalidate_authorizer_token(rt, &a.authorizer_appid, None)

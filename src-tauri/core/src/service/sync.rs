@@ -6,7 +6,11 @@
 //! committed page; the details phase marks each account done (or failed) for the run. Rerunning
 //! after a crash or a cancel continues the latest unfinished run without redoing finished pages
 //! or accounts. Accounts not seen in a complete list pass are marked `revoked`.
+//!
+//! The details phase spends the platform's daily quota, which its backend shares: it fetches
+//! only missing, stale or marked details and stops at the backend's reserve (`sync_quota`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,6 +20,7 @@ use tokio::sync::mpsc;
 
 use super::cancel::{backoff, CancelToken};
 use super::lease;
+use super::sync_quota::{next_quota_reset, QuotaReading, SyncStop, QUOTA_CHECK_EVERY};
 use super::{now, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
 use crate::store::authorizers::{AuthorizerInfoRecord, ListedAuthorizer};
@@ -37,6 +42,31 @@ pub struct SyncOptions {
     /// token: "recover refresh tokens").
     #[serde(default)]
     pub restart: bool,
+    /// At most this many `api_get_authorizer_info` calls in this pass (then it stops,
+    /// resumable).
+    #[serde(default)]
+    pub max_calls: Option<u64>,
+    /// Refetch details older than this (seconds); `None`: the setting (24 h by default). 0
+    /// refetches every account's details.
+    #[serde(default)]
+    pub stale_after_secs: Option<u64>,
+}
+
+/// How the details phase may spend: its limits, fixed when the run starts.
+#[derive(Debug, Clone, Copy)]
+struct DetailsPlan {
+    concurrency: Option<usize>,
+    max_calls: Option<u64>,
+    /// Details fetched at or before this (Unix seconds) are stale.
+    stale_before: i64,
+}
+
+/// What the details phase saw and why it stopped short, if it did.
+#[derive(Debug, Clone, Default)]
+struct DetailsEnd {
+    stop: Option<SyncStop>,
+    quota_before: Option<QuotaReading>,
+    quota_after: Option<QuotaReading>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
@@ -61,6 +91,9 @@ pub struct SyncProgress {
     pub errors: i64,
     pub revoked: i64,
     pub resumed: bool,
+    /// `api_get_authorizer_info` calls left today as last read (details phase), before the
+    /// backend's reserve is taken off.
+    pub quota_remain: Option<i64>,
 }
 
 pub type ProgressFn = Arc<dyn Fn(&SyncProgress) + Send + Sync>;
@@ -71,11 +104,19 @@ pub struct SyncOutcome {
     pub run: SyncRunRow,
     pub resumed: bool,
     pub elapsed_ms: u64,
+    /// Why the details phase stopped before it was done (the run is then `cancelled` with
+    /// this message, and the next sync resumes it).
+    pub stop: Option<SyncStop>,
+    /// The remaining `api_get_authorizer_info` quota before and after the details phase.
+    pub quota_before: Option<QuotaReading>,
+    pub quota_after: Option<QuotaReading>,
 }
 
 struct Reporter {
     f: Option<ProgressFn>,
     last: std::sync::Mutex<Instant>,
+    /// The latest quota reading's `remain`, added to every event from then on.
+    quota_remain: std::sync::Mutex<Option<i64>>,
 }
 
 impl Reporter {
@@ -85,7 +126,17 @@ impl Reporter {
         if force || last.elapsed() >= Duration::from_millis(100) {
             *last = Instant::now();
             drop(last);
-            f(p);
+            let quota_remain = *self.quota_remain.lock().unwrap_or_else(|e| e.into_inner());
+            f(&SyncProgress {
+                quota_remain,
+                ..p.clone()
+            });
+        }
+    }
+
+    fn quota_read(&self, reading: Option<&QuotaReading>) {
+        if let Some(r) = reading {
+            *self.quota_remain.lock().unwrap_or_else(|e| e.into_inner()) = Some(r.remain);
         }
     }
 }
@@ -130,6 +181,9 @@ pub(crate) fn info_record(answer: &AuthorizerInfoAnswer, fetched_at: i64) -> Aut
 /// bar moving.
 const WRITE_LINGER: Duration = Duration::from_millis(100);
 
+/// `reach max api daily quota limit`.
+const QUOTA_SPENT_ERRCODE: i64 = 45009;
+
 /// The gap between the start of two details lanes (see `sync_details`).
 const LANE_STAGGER: Duration = Duration::from_millis(1);
 
@@ -149,6 +203,61 @@ pub fn details_queue_for(lanes: usize) -> usize {
 enum Done {
     Ok(String, Box<AuthorizerInfoAnswer>),
     Failed(String, String),
+}
+
+/// The producer's running budget of info calls (see `Console::produce_details_work`).
+struct CallBudget {
+    /// Appids handed to the lanes so far (one info call each, retries aside).
+    sent: u64,
+    max_calls: Option<u64>,
+    /// The quota allows sending while `sent` is below this; `None`: no quota reading.
+    quota_allows: Option<u64>,
+    next_check: u64,
+    last: Option<QuotaReading>,
+    /// `sent` when `last` was read.
+    sent_at_reading: u64,
+}
+
+impl CallBudget {
+    fn new(max_calls: Option<u64>, reading: Option<QuotaReading>) -> Self {
+        CallBudget {
+            sent: 0,
+            max_calls,
+            quota_allows: reading.as_ref().map(|r| r.spendable() as u64),
+            next_check: QUOTA_CHECK_EVERY,
+            last: reading,
+            sent_at_reading: 0,
+        }
+    }
+
+    /// A fresh reading taken with `uncounted` calls sent but possibly not yet counted by
+    /// WeChat (queued or in flight): they will be, so they come off what it allows.
+    fn reread(&mut self, reading: Option<QuotaReading>, uncounted: u64) {
+        self.next_check = self.sent + QUOTA_CHECK_EVERY;
+        if let Some(r) = &reading {
+            let more = (r.spendable() as u64).saturating_sub(uncounted);
+            self.quota_allows = Some(self.sent + more);
+            self.last = reading;
+            self.sent_at_reading = self.sent;
+        }
+    }
+
+    /// Why no further call may be sent, if so.
+    fn stop(&self) -> Option<SyncStop> {
+        if let Some(max_calls) = self.max_calls.filter(|m| self.sent >= *m) {
+            return Some(SyncStop::MaxCalls { max_calls });
+        }
+        match (self.quota_allows, &self.last) {
+            (Some(allows), Some(r)) if self.sent >= allows => Some(SyncStop::QuotaReserve {
+                // What is left once the calls sent since the reading are counted.
+                remain: r.remain - (self.sent - self.sent_at_reading) as i64,
+                reserve: r.reserve,
+                daily_limit: r.daily_limit,
+                resets_at: r.resets_at,
+            }),
+            _ => None,
+        }
+    }
 }
 
 impl Console {
@@ -277,8 +386,18 @@ impl Console {
         let reporter = Reporter {
             f: progress,
             last: std::sync::Mutex::new(Instant::now()),
+            quota_remain: std::sync::Mutex::new(None),
         };
         let run_id = run.id;
+        let stale_after = match opts.stale_after_secs {
+            Some(s) => s,
+            None => self.details_stale_after_secs()?,
+        };
+        let plan = DetailsPlan {
+            concurrency: opts.concurrency,
+            max_calls: opts.max_calls,
+            stale_before: now().saturating_sub(i64::try_from(stale_after).unwrap_or(i64::MAX)),
+        };
         // The lease is renewed while the run goes on; losing it (this process was silent past
         // its expiry and another took the run over) stops the run here.
         let result = tokio::select! {
@@ -286,7 +405,7 @@ impl Console {
                 rt,
                 &mut run,
                 with_details,
-                opts.concurrency,
+                plan,
                 resumed,
                 &reporter,
                 &cancel,
@@ -297,8 +416,16 @@ impl Console {
             self.store
                 .sync_run_finish_owned(run_id, &self.owner, state, msg)
         };
+        let mut end = DetailsEnd::default();
         let final_row = match result {
-            Ok(()) => finish(SyncState::Done, None)?,
+            Ok(e) => {
+                end = e;
+                match &end.stop {
+                    None => finish(SyncState::Done, None)?,
+                    // Ended short but resumable: the next sync continues this run.
+                    Some(stop) => finish(SyncState::Cancelled, Some(&stop.message()))?,
+                }
+            }
             Err(CoreError::Cancelled) => finish(SyncState::Cancelled, Some("cancelled"))?,
             Err(e) => {
                 let msg = e.to_string();
@@ -318,6 +445,9 @@ impl Console {
             run: final_row,
             resumed,
             elapsed_ms: started.elapsed().as_millis() as u64,
+            stop: end.stop,
+            quota_before: end.quota_before,
+            quota_after: end.quota_after,
         })
     }
 
@@ -327,11 +457,11 @@ impl Console {
         rt: &ProfileRt,
         run: &mut SyncRunRow,
         with_details: bool,
-        concurrency: Option<usize>,
+        plan: DetailsPlan,
         resumed: bool,
         reporter: &Reporter,
         cancel: &CancelToken,
-    ) -> CoreResult<()> {
+    ) -> CoreResult<DetailsEnd> {
         if !run.list_done {
             let mut offset = run.next_offset;
             let mut page = self.list_page(rt, offset, cancel).await?;
@@ -386,11 +516,11 @@ impl Console {
             run.list_done = true;
             reporter.emit(&progress_of(run, SyncPhase::List, resumed), true);
         }
-        if with_details {
-            self.sync_details(rt, run, concurrency, resumed, reporter, cancel)
-                .await?;
+        if !with_details {
+            return Ok(DetailsEnd::default());
         }
-        Ok(())
+        self.sync_details(rt, run, plan, resumed, reporter, cancel)
+            .await
     }
 
     /// The details phase: a producer reads the accounts still to fetch, `lanes` lanes call
@@ -400,29 +530,44 @@ impl Console {
         &self,
         rt: &ProfileRt,
         run: &mut SyncRunRow,
-        concurrency: Option<usize>,
+        plan: DetailsPlan,
         resumed: bool,
         reporter: &Reporter,
         cancel: &CancelToken,
-    ) -> CoreResult<()> {
-        let remaining = self.store.count_needing_details(rt.id(), run.id)? as i64;
+    ) -> CoreResult<DetailsEnd> {
+        let remaining =
+            self.store
+                .count_needing_details(rt.id(), run.id, plan.stale_before)? as i64;
         let total = run.details_done + remaining;
         self.store.sync_run_set_details_total(run.id, total)?;
         run.details_total = Some(total);
+        // Read before anything is spent, even with nothing to fetch: the caller shows it.
+        let quota_before = self.read_details_quota(rt, cancel).await?;
+        reporter.quota_read(quota_before.as_ref());
         reporter.emit(&progress_of(run, SyncPhase::Details, resumed), true);
         if remaining == 0 {
-            return Ok(());
+            return Ok(DetailsEnd {
+                quota_after: quota_before.clone(),
+                quota_before,
+                stop: None,
+            });
         }
-        let lanes = concurrency
+        let lanes = plan
+            .concurrency
             .unwrap_or(self.options.sync_concurrency)
             .clamp(1, 64);
         let (work_tx, work_rx) = async_channel::bounded(lanes * 4);
         let (done_tx, done_rx) = mpsc::channel::<Done>(details_queue_for(lanes));
-        let producer = produce_details_work(self.store.clone(), rt.id(), run.id, work_tx, cancel);
-        let lanes = join_all(
-            (0..lanes)
-                .map(|lane| self.details_lane(rt, lane, work_rx.clone(), done_tx.clone(), cancel)),
+        let budget = CallBudget::new(plan.max_calls, quota_before.clone());
+        // Set by a lane that got 45009: the quota is gone (the backend spent it faster than
+        // the readings said), so nothing more is sent, rather than a 45009 per account.
+        let spent = AtomicBool::new(false);
+        let producer = self.produce_details_work(
+            rt, run.id, plan, budget, lanes, work_tx, reporter, &spent, cancel,
         );
+        let lanes = join_all((0..lanes).map(|lane| {
+            self.details_lane(rt, lane, work_rx.clone(), done_tx.clone(), &spent, cancel)
+        }));
         drop((done_tx, work_rx));
         let writer = DetailsWriter {
             store: self.store.clone(),
@@ -434,23 +579,91 @@ impl Console {
         };
         let (produced, _, written) = tokio::join!(producer, lanes, writer.run(done_rx, reporter));
         let (done, errors) = written?;
-        produced?;
+        // A 45009 on the last accounts, with nothing more to send, still ends the run short.
+        let stop = produced?.or_else(|| {
+            spent.load(Ordering::Relaxed).then(|| SyncStop::QuotaSpent {
+                resets_at: next_quota_reset(now()),
+            })
+        });
         run.details_done = done;
         run.errors = errors;
         if cancel.is_cancelled() {
             return Err(CoreError::Cancelled);
         }
-        Ok(())
+        let quota_after = self.read_details_quota(rt, cancel).await?;
+        reporter.quota_read(quota_after.as_ref());
+        Ok(DetailsEnd {
+            stop,
+            quota_before,
+            quota_after,
+        })
+    }
+
+    /// Feeds the lanes: the appids still needing details, read from the store by cursor in
+    /// row order (see `Store::needing_details_after`), while the budget allows: at most
+    /// `max_calls`, and never into the backend's reserve (the quota is read again every
+    /// `QUOTA_CHECK_EVERY` calls). Ends when all are queued (`None`), the budget is spent (why),
+    /// the lanes are gone or the sync is cancelled.
+    #[allow(clippy::too_many_arguments)]
+    async fn produce_details_work(
+        &self,
+        rt: &ProfileRt,
+        run_id: i64,
+        plan: DetailsPlan,
+        mut budget: CallBudget,
+        lanes: usize,
+        work: async_channel::Sender<String>,
+        reporter: &Reporter,
+        spent: &AtomicBool,
+        cancel: &CancelToken,
+    ) -> CoreResult<Option<SyncStop>> {
+        let mut after = 0;
+        while !cancel.is_cancelled() {
+            let batch = self.store.needing_details_after(
+                rt.id(),
+                run_id,
+                plan.stale_before,
+                after,
+                1000,
+            )?;
+            let Some(&(last, _)) = batch.last() else {
+                break;
+            };
+            after = last;
+            for (_, appid) in batch {
+                if budget.last.is_some() && budget.sent >= budget.next_check {
+                    let reading = self.read_details_quota(rt, cancel).await?;
+                    reporter.quota_read(reading.as_ref());
+                    budget.reread(reading, (work.len() + lanes) as u64);
+                }
+                if spent.load(Ordering::Relaxed) {
+                    return Ok(Some(SyncStop::QuotaSpent {
+                        resets_at: next_quota_reset(now()),
+                    }));
+                }
+                if let Some(stop) = budget.stop() {
+                    return Ok(Some(stop));
+                }
+                if work.send(appid).await.is_err() {
+                    return Ok(None);
+                }
+                budget.sent += 1;
+            }
+        }
+        Ok(None)
     }
 
     /// One lane: takes appids off the queue, fetches each one's info (retrying transient
-    /// errors) and hands the answer, or the failure, to the writer.
+    /// errors) and hands the answer, or the failure, to the writer. Once the quota is spent
+    /// (45009, here or in another lane) it only empties the queue: those accounts stay to do,
+    /// for the run's resumption.
     async fn details_lane(
         &self,
         rt: &ProfileRt,
         lane: usize,
         work: async_channel::Receiver<String>,
         done: mpsc::Sender<Done>,
+        spent: &AtomicBool,
         cancel: &CancelToken,
     ) {
         // Lanes start LANE_STAGGER apart. Started together, they would stay in step (same
@@ -467,6 +680,9 @@ impl Console {
             if cancel.is_cancelled() {
                 break;
             }
+            if spent.load(Ordering::Relaxed) {
+                continue;
+            }
             let r = self
                 .retry_transient(cancel, || {
                     // Borrows the client and the appid: no per-call clones.
@@ -479,6 +695,10 @@ impl Console {
             let msg = match r {
                 Ok(a) => Done::Ok(appid, Box::new(a)),
                 Err(CoreError::Cancelled) => break,
+                Err(CoreError::WeChat(e)) if e.errcode() == Some(QUOTA_SPENT_ERRCODE) => {
+                    spent.store(true, Ordering::Relaxed);
+                    continue;
+                }
                 Err(e) => Done::Failed(appid, e.to_string()),
             };
             if done.send(msg).await.is_err() {
@@ -486,32 +706,6 @@ impl Console {
             }
         }
     }
-}
-
-/// Feeds the lanes: the appids still needing details, read from the store by cursor in row
-/// order (see `Store::needing_details_after`). Ends when all are queued, the lanes are gone or
-/// the sync is cancelled.
-async fn produce_details_work(
-    store: Store,
-    profile_id: i64,
-    run_id: i64,
-    work: async_channel::Sender<String>,
-    cancel: &CancelToken,
-) -> CoreResult<()> {
-    let mut after = 0;
-    while !cancel.is_cancelled() {
-        let batch = store.needing_details_after(profile_id, run_id, after, 1000)?;
-        let Some(&(last, _)) = batch.last() else {
-            break;
-        };
-        after = last;
-        for (_, appid) in batch {
-            if work.send(appid).await.is_err() {
-                return Ok(());
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Saves the lanes' results on a blocking thread, a batch per transaction, and reports progress.
@@ -565,6 +759,7 @@ impl DetailsWriter<'_> {
                 errors,
                 revoked: self.run.revoked,
                 resumed: self.resumed,
+                quota_remain: None,
             };
             reporter.emit(&p, false);
         }
@@ -620,5 +815,6 @@ fn progress_of(run: &SyncRunRow, phase: SyncPhase, resumed: bool) -> SyncProgres
         errors: run.errors,
         revoked: run.revoked,
         resumed,
+        quota_remain: None,
     }
 }

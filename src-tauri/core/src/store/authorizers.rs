@@ -258,6 +258,8 @@ fn upsert_one(
             "UPDATE authorizers SET
                  auth_time = coalesce(?3, auth_time),
                  status_changed_at = CASE WHEN status = 'revoked' THEN ?5 ELSE status_changed_at END,
+                 details_stale = CASE WHEN status = 'revoked' OR auth_time IS NOT coalesce(?3, auth_time)
+                                      THEN 1 ELSE details_stale END,
                  status = CASE WHEN status = 'revoked' THEN 'authorized' ELSE status END,
                  listed_at = ?5,
                  last_seen_sync_id = coalesce(?4, last_seen_sync_id),
@@ -443,6 +445,21 @@ impl Store {
             .and_then(|mut s| s.execute(params![profile_id, appid, error, sync_id]))
             .ctx("record details error")?;
             Ok(())
+        })
+    }
+
+    /// Marks an account's details stale (a push said it changed): the next details pass
+    /// refetches them whatever their age; saving its details clears the mark. `false` when the
+    /// account is not known.
+    pub fn mark_details_stale(&self, profile_id: i64, appid: &str) -> Result<bool, StoreError> {
+        self.with_write(|c| {
+            let n = c
+                .prepare_cached(
+                    "UPDATE authorizers SET details_stale = 1 WHERE profile_id = ?1 AND appid = ?2",
+                )
+                .and_then(|mut s| s.execute(params![profile_id, appid]))
+                .ctx("mark details stale")?;
+            Ok(n > 0)
         })
     }
 
@@ -771,14 +788,14 @@ impl Store {
     }
 
     /// Up to `limit` appids (in row order) whose details are not yet fetched (or attempted) in
-    /// `sync_id`; revoked accounts are skipped.
+    /// `sync_id`, whatever their age; revoked accounts are skipped.
     pub fn appids_needing_details(
         &self,
         profile_id: i64,
         sync_id: i64,
         limit: u32,
     ) -> Result<Vec<String>, StoreError> {
-        let rows = self.needing_details_after(profile_id, sync_id, 0, limit)?;
+        let rows = self.needing_details_after(profile_id, sync_id, i64::MAX, 0, limit)?;
         Ok(rows.into_iter().map(|(_, appid)| appid).collect())
     }
 
@@ -787,10 +804,14 @@ impl Store {
     /// sync saves its answers in this order, so a batch updates neighbouring rows (a few dozen
     /// table pages, and its details rows are appended) instead of rows spread over the whole
     /// table — with appids in random order, that was every page of the table in every commit.
+    ///
+    /// Only details that need fetching count: missing, fetched at or before `stale_before` (Unix
+    /// seconds) or marked stale (`details_stale`, see [`Store::mark_details_stale`]).
     pub fn needing_details_after(
         &self,
         profile_id: i64,
         sync_id: i64,
+        stale_before: i64,
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<(i64, String)>, StoreError> {
@@ -803,26 +824,34 @@ impl Store {
                     "SELECT id, appid FROM authorizers
                      WHERE id > ?3 AND +profile_id = ?1 AND status <> 'revoked'
                        AND (details_sync_id IS NULL OR details_sync_id <> ?2)
+                       AND (info_fetched_at IS NULL OR info_fetched_at <= ?5 OR details_stale <> 0)
                      ORDER BY id LIMIT ?4",
                 )
                 .ctx("list appids needing details")?;
             let rows = s
-                .query_map(params![profile_id, sync_id, after_id, limit], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+                .query_map(
+                    params![profile_id, sync_id, after_id, limit, stale_before],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .ctx("list appids needing details")?;
             rows.collect::<Result<Vec<_>, _>>()
                 .ctx("list appids needing details")
         })
     }
 
-    /// How many appids still need details in `sync_id`.
-    pub fn count_needing_details(&self, profile_id: i64, sync_id: i64) -> Result<u64, StoreError> {
+    /// How many appids still need details in `sync_id` (see [`Store::needing_details_after`]).
+    pub fn count_needing_details(
+        &self,
+        profile_id: i64,
+        sync_id: i64,
+        stale_before: i64,
+    ) -> Result<u64, StoreError> {
         self.with_read(|c| {
             c.query_row(
                 "SELECT count(*) FROM authorizers WHERE profile_id = ?1 AND status <> 'revoked'
-                   AND (details_sync_id IS NULL OR details_sync_id <> ?2)",
-                params![profile_id, sync_id],
+                   AND (details_sync_id IS NULL OR details_sync_id <> ?2)
+                   AND (info_fetched_at IS NULL OR info_fetched_at <= ?3 OR details_stale <> 0)",
+                params![profile_id, sync_id, stale_before],
                 |r| r.get::<_, i64>(0),
             )
             .ctx("count appids needing details")
@@ -963,7 +992,7 @@ fn update_info(
                  verify_type = ?6, user_name = ?7, principal_name = ?8, alias = ?9,
                  qrcode_url = ?10, ",
                 $auth_time,
-                "info_fetched_at = ?12,
+                "info_fetched_at = ?12, details_stale = 0,
                  details_sync_id = coalesce(?13, details_sync_id), details_error = NULL,
                  search_text = ?14, has_refresh_token = max(has_refresh_token, ?15)
              WHERE id = ?1"

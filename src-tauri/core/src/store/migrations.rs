@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Ctx, StoreError};
 
 /// The schema steps; the latest version is `MIGRATIONS.len()`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -350,4 +350,12 @@ CREATE INDEX messages_by_received_at ON messages(received_at);
 /// `shared_store::SharedSource`; NULL for a profile that owns its tokens).
 const V6: &str = r#"
 ALTER TABLE profiles ADD COLUMN shared_source TEXT;
+"#;
+
+/// Version 7: `authorizers.details_stale`, set when a push or the list says an account changed
+/// (re-authorized, back after a revocation, a new auth_time) and cleared when its details are
+/// saved: a quota-aware details pass refetches only missing, stale (older than a setting) and
+/// marked details, so a day's API budget is not spent on answers already held.
+const V7: &str = r#"
+ALTER TABLE authorizers ADD COLUMN details_stale INTEGER NOT NULL DEFAULT 0;
 "#;

@@ -37,7 +37,8 @@
 //!   `authorizer_changes` counter of schema v3),
 //!   `authorizer_get(profile_id, appid) -> Option<AuthorizerDetail>`,
 //!   `appids_needing_details(profile_id, sync_id, limit)`,
-//!   `needing_details_after(profile_id, sync_id, after_id, limit)`, `count_needing_details(profile_id, sync_id)`,
+//!   `needing_details_after(profile_id, sync_id, stale_before, after_id, limit)`,
+//!   `count_needing_details(profile_id, sync_id, stale_before)`, `mark_details_stale(profile_id, appid)`,
 //!   `authorizers_missing_refresh_token(profile_id)`, `authorizer_counts(profile_id)`,
 //!   `permissions_list(profile_id, appid)`.
 //! - export ([`authorizers_export`]): `authorizer_ids_matching(profile_id, &AuthorizerQuery)`

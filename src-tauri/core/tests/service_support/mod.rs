@@ -87,3 +87,4 @@ pub async fn env_with(cfg: SandboxConfig) -> Env {
 pub const TOKEN_PATH: &str = "/cgi-bin/component/api_component_token";
 pub const LIST_PATH: &str = "/cgi-bin/component/api_get_authorizer_list";
 pub const INFO_PATH: &str = "/cgi-bin/component/api_get_authorizer_info";
+pub const QUOTA_GET_PATH: &str = "/cgi-bin/openapi/quota/get";
