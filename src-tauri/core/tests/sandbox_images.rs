@@ -147,6 +147,7 @@ async fn a_fresh_sandbox_caches_images_of_its_running_simulator() {
         details: true,
         concurrency: Some(2),
         restart: false,
+        ..Default::default()
     };
     console
         .sync_authorizers(&rt, opts.clone(), None, CancelToken::new())

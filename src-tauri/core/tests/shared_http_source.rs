@@ -307,6 +307,7 @@ async fn diagnostics_borrow_their_tokens_too() {
                 details: false,
                 concurrency: None,
                 restart: false,
+                ..Default::default()
             },
             None,
             CancelToken::new(),
