@@ -30,9 +30,7 @@ pub const DEFAULT_REFRESH_LEAD_SECS: i64 = 300;
 /// docs/research/team-mode-redis-layouts.md, WxJava table): a TTL, not a persistent key.
 const WXJAVA_TICKET_TTL_SECS: i64 = i32::MAX as i64;
 
-/// A lock's lease if we die holding it, and how long we wait for another holder (WxJava's
-/// Jedis lock: 60 s and 10 s).
-const LOCK_LEASE: Duration = Duration::from_secs(60);
+/// How long we wait for another holder of a lock (WxJava's Jedis lock: 10 s).
 pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// api_get_authorizer_list's page size limit.
@@ -353,7 +351,11 @@ impl PlayBackend {
         {
             Some(key) => Ok(Some(
                 self.store
-                    .lock(&key, LOCK_LEASE, self.settings.lock_wait)
+                    .lock(
+                        &key,
+                        crate::shared_store::redis_store::LOCK_LEASE,
+                        self.settings.lock_wait,
+                    )
                     .await?,
             )),
             None => Ok(None),

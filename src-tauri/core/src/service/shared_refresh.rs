@@ -17,29 +17,11 @@ use crate::shared_store::{
     HttpTokens, Item, KeyLayout, KeyReading, RedisStore, SharedSource, SharedStoreError,
 };
 
-/// How long a refresh's lock lasts if its holder dies (WxJava's RedisTemplate lock uses 60 s).
-const LOCK_LEASE: Duration = Duration::from_secs(60);
-
 /// A token just fetched from WeChat.
 struct Fetched {
     token: String,
     expires_in: i64,
     fetched_at: i64,
-}
-
-/// The component token's cell lives in `SharedTokens`; an authorizer's is shared out of a map.
-enum CellHandle<'a> {
-    Component(&'a TokenCell<Borrowed>),
-    Authorizer(Arc<TokenCell<Borrowed>>),
-}
-
-impl CellHandle<'_> {
-    fn get(&self) -> &TokenCell<Borrowed> {
-        match self {
-            CellHandle::Component(c) => c,
-            CellHandle::Authorizer(c) => c,
-        }
-    }
 }
 
 impl Console {
@@ -142,57 +124,59 @@ impl Console {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = CoreResult<Fetched>>,
     {
-        let (item, margin) = match authorizer {
-            None => (Item::ComponentToken, layout.component_ttl_margin_secs),
-            Some(_) => (Item::AuthorizerToken, layout.authorizer_ttl_margin_secs),
+        let (item, cell) = s.item_cell(authorizer);
+        let margin = match authorizer {
+            None => layout.component_ttl_margin_secs,
+            Some(_) => layout.authorizer_ttl_margin_secs,
         };
         let key = layout
             .key(item, rt.appid(), authorizer)
             .ok_or(SharedStoreError::NotKept { item })?;
-        let cell = match authorizer {
-            None => CellHandle::Component(&s.component),
-            Some(a) => CellHandle::Authorizer(s.authorizer_cell(a)),
-        };
-        let before = current_token(s, cell.get(), authorizer).await?;
+        let before = current_token(s, &cell, authorizer).await?;
         let lock_key = layout
             .lock_key(item, rt.appid(), authorizer)
             .unwrap_or_else(|| format!("wxopen:lock:{key}"));
-        cell.get()
-            .get_or_load(
-                |b| Some(b.token.token.expose()) != before.as_ref(),
-                || async {
-                    let lock = store.lock(&lock_key, LOCK_LEASE, s.lock_wait).await?;
-                    let result: CoreResult<Borrowed> = async {
-                        if let Some(now_there) = reread(s, item, authorizer).await? {
-                            if Some(&now_there.stored.token) != before.as_ref() {
-                                return Ok(s.borrowed(now_there));
-                            }
+        cell.get_or_load(
+            |b| Some(b.token.token.expose()) != before.as_ref(),
+            || async {
+                let lock = store
+                    .lock(
+                        &lock_key,
+                        crate::shared_store::redis_store::LOCK_LEASE,
+                        s.lock_wait,
+                    )
+                    .await?;
+                let result: CoreResult<Borrowed> = async {
+                    if let Some(now_there) = reread(s, item, authorizer).await? {
+                        if Some(&now_there.stored.token) != before.as_ref() {
+                            return Ok(s.borrowed(now_there));
                         }
-                        let got = fetch().await?;
-                        let expires_at = crate::clock::expiry(got.fetched_at, got.expires_in);
-                        let ttl = got.expires_in - margin;
-                        let value = layout.value.encode(&got.token, expires_at);
-                        store.write(&key, &value, Some(ttl)).await?;
-                        let written = KeyReading {
-                            item,
-                            key: key.clone(),
-                            ttl_secs: Some(ttl),
-                            stored: crate::shared_store::Stored {
-                                token: got.token,
-                                expires_at: Some(expires_at),
-                            },
-                        };
-                        s.remember(&written, authorizer);
-                        Ok(s.borrowed(written))
                     }
-                    .await;
-                    let released = store.unlock(lock).await;
-                    let b = result?;
-                    released?;
-                    Ok::<_, CoreError>(b)
-                },
-            )
-            .await?;
+                    let got = fetch().await?;
+                    let expires_at = crate::clock::expiry(got.fetched_at, got.expires_in);
+                    let ttl = got.expires_in - margin;
+                    let value = layout.value.encode(&got.token, expires_at);
+                    store.write(&key, &value, Some(ttl)).await?;
+                    let written = KeyReading {
+                        item,
+                        key: key.clone(),
+                        ttl_secs: Some(ttl),
+                        stored: crate::shared_store::Stored {
+                            token: got.token,
+                            expires_at: Some(expires_at),
+                        },
+                    };
+                    s.remember(&written, authorizer);
+                    Ok(s.borrowed(written))
+                }
+                .await;
+                let released = store.unlock(lock).await;
+                let b = result?;
+                released?;
+                Ok::<_, CoreError>(b)
+            },
+        )
+        .await?;
         Ok(())
     }
 

@@ -229,13 +229,6 @@ impl SharedTokens {
         map.entry(appid.to_string()).or_default().clone()
     }
 
-    fn cell(&self, authorizer: Option<&str>) -> Arc<TokenCell<Borrowed>> {
-        match authorizer {
-            Some(a) => self.authorizer_cell(a),
-            None => Arc::new(TokenCell::default()),
-        }
-    }
-
     /// The component token, or an authorizer's: read at most once per read interval for all
     /// concurrent callers.
     pub(crate) async fn borrow(&self, authorizer: Option<&str>) -> CoreResult<CachedToken> {
@@ -249,10 +242,14 @@ impl SharedTokens {
         Ok(b.token)
     }
 
-    fn item_cell(&self, authorizer: Option<&str>) -> (Item, CellRef<'_>) {
+    /// The token item and its cell: the component token's, or `authorizer`'s.
+    pub(crate) fn item_cell(&self, authorizer: Option<&str>) -> (Item, CellRef<'_>) {
         match authorizer {
             None => (Item::ComponentToken, CellRef::Component(&self.component)),
-            Some(a) => (Item::AuthorizerToken, CellRef::Owned(self.cell(Some(a)))),
+            Some(a) => (
+                Item::AuthorizerToken,
+                CellRef::Owned(self.authorizer_cell(a)),
+            ),
         }
     }
 
@@ -336,7 +333,7 @@ impl SharedTokens {
 }
 
 /// The component cell lives in the struct; an authorizer's in the map.
-enum CellRef<'a> {
+pub(crate) enum CellRef<'a> {
     Component(&'a TokenCell<Borrowed>),
     Owned(Arc<TokenCell<Borrowed>>),
 }

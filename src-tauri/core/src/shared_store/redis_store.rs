@@ -148,6 +148,10 @@ impl ConnectionLike for Conn {
     }
 }
 
+/// How long a lock taken here lasts if its holder dies: WxJava's locks (Jedis, RedisTemplate)
+/// run out after 60 s, so the backend never waits on us longer than on itself.
+pub const LOCK_LEASE: Duration = Duration::from_secs(60);
+
 /// A lock taken with [`RedisStore::lock`]; give it back with [`RedisStore::unlock`].
 #[derive(Debug)]
 pub struct HeldLock {
