@@ -230,7 +230,7 @@ impl KeyringStore {
         &self,
         appid: &str,
         name: SecretName,
-        op: impl FnOnce(&keyring::Entry) -> keyring::Result<R> + Send + 'static,
+        op: impl Fn(&keyring::Entry) -> keyring::Result<R> + Send + 'static,
     ) -> Result<keyring::Result<R>, SecretsError> {
         let service = self.service.clone();
         let account = account(appid, name);
@@ -238,7 +238,17 @@ impl KeyringStore {
         std::thread::Builder::new()
             .name("wxopen-keychain".into())
             .spawn(move || {
-                let result = keyring::Entry::new(&service, &account).and_then(|e| op(&e));
+                // A keyring daemon that died under us (gnome-keyring has upstream races that abort
+                // it when a client disconnects mid-request) is started again by D-Bus on the next
+                // call; every operation here is idempotent, so one more try is safe.
+                let result = keyring::Entry::new(&service, &account).and_then(|e| match op(&e) {
+                    Err(keyring::Error::PlatformFailure(err))
+                        if daemon_went_away(&err.to_string()) =>
+                    {
+                        op(&e)
+                    }
+                    other => other,
+                });
                 let _ = tx.send(result);
             })
             .map_err(|e| self.unavailable(format!("cannot start keychain thread: {e}")))?;
@@ -278,6 +288,21 @@ impl KeyringStore {
             },
         }
     }
+}
+
+/// The D-Bus errors of a Secret Service peer that vanished mid-call (NoReply, a disconnect, a
+/// name nobody owns any more), as opposed to a refusal such as a locked collection.
+fn daemon_went_away(detail: &str) -> bool {
+    let d = detail.to_ascii_lowercase();
+    [
+        "noreply",
+        "disconnected",
+        "serviceunknown",
+        "no reply",
+        "name has no owner",
+    ]
+    .iter()
+    .any(|m| d.contains(m))
 }
 
 impl SecretStore for KeyringStore {
@@ -415,6 +440,19 @@ impl<S: SecretStore + ?Sized> SecretStore for std::sync::Arc<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_vanished_daemon_is_retried() {
+        assert!(daemon_went_away(
+            "DBus error: Message recipient disconnected from message bus without replying"
+        ));
+        assert!(daemon_went_away(
+            "org.freedesktop.DBus.Error.ServiceUnknown: The name is not activatable"
+        ));
+        assert!(!daemon_went_away(
+            "DBus error: Cannot create an item in a locked collection"
+        ));
+    }
 
     #[test]
     fn masked_tail_shows_last_four() {
