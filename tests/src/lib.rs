@@ -49,7 +49,6 @@ pub struct Desktop {
     display: String,
     // Field order is drop order: the driver goes before the keyring, the bus and the display.
     _driver: Proc,
-    _keyring: Proc,
     _bus: Proc,
     _xvfb: Proc,
     pub home: tempfile::TempDir,
@@ -97,7 +96,7 @@ impl Desktop {
                 .collect(),
         };
         eprintln!("[e2e] starting gnome-keyring");
-        let keyring = procs::start_keyring(&env);
+        procs::start_keyring(&env);
         eprintln!("[e2e] starting tauri-driver");
         let (driver, port) = procs::start_tauri_driver(&env);
 
@@ -115,7 +114,6 @@ impl Desktop {
             name: name.to_string(),
             display,
             _driver: driver,
-            _keyring: keyring,
             _bus: bus,
             _xvfb: xvfb,
             home,
@@ -507,16 +505,24 @@ pub(crate) struct Env {
     pub extra: Vec<(String, String)>,
 }
 
+/// The test home's directories, for every process of one desktop (the bus too: the keyring daemon
+/// it starts inherits them).
+pub fn home_dirs(h: &std::path::Path) -> [(&'static str, std::path::PathBuf); 5] {
+    [
+        ("HOME", h.to_path_buf()),
+        ("XDG_DATA_HOME", h.join("data")),
+        ("XDG_CONFIG_HOME", h.join("config")),
+        ("XDG_CACHE_HOME", h.join("cache")),
+        ("XDG_RUNTIME_DIR", h.join("runtime")),
+    ]
+}
+
 impl Env {
     pub fn apply(&self, cmd: &mut std::process::Command) {
         let h = &self.home;
         cmd.env("DISPLAY", &self.display)
             .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
-            .env("HOME", h)
-            .env("XDG_DATA_HOME", h.join("data"))
-            .env("XDG_CONFIG_HOME", h.join("config"))
-            .env("XDG_CACHE_HOME", h.join("cache"))
-            .env("XDG_RUNTIME_DIR", h.join("runtime"))
+            .envs(home_dirs(h))
             .env("WXOPEN_DATA_DIR", h.join("appdata"))
             .env("LANG", "C.UTF-8")
             .env_remove("WAYLAND_DISPLAY")

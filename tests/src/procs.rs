@@ -1,7 +1,7 @@
 //! The processes behind one desktop. Each runs in its own process group so that Drop can stop it
 //! together with whatever it spawned (tauri-driver starts WebKitWebDriver, which starts the app).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -84,16 +84,50 @@ pub fn start_xvfb() -> (Proc, String) {
     (proc, format!(":{number}"))
 }
 
-/// A private session bus; `--print-address` is written once it listens.
+/// A private session bus; `--print-address` is written once it listens. Its own service file for
+/// the Secret Service comes first, so the keyring daemon it starts is unlocked: gnome-keyring
+/// aborts on upstream races when a client disconnects mid-request, and then the next call starts
+/// it again on the same files instead of the system's locked one (see scripts/session.sh).
 pub fn start_dbus(home: &Path) -> (Proc, String) {
+    let conf = home.join("bus-config");
+    std::fs::create_dir_all(conf.join("services")).expect("bus config dir");
+    let script = conf.join("keyring-daemon");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf '%s' wxopen-e2e | exec gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1\n",
+    )
+    .expect("keyring script");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod keyring script");
+    std::fs::write(
+        conf.join("services/org.freedesktop.secrets.service"),
+        format!(
+            "[D-BUS Service]\nName=org.freedesktop.secrets\nExec={}\n",
+            script.display()
+        ),
+    )
+    .expect("service file");
+    std::fs::write(
+        conf.join("session.conf"),
+        format!(
+            "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n<busconfig>\n  <servicedir>{}</servicedir>\n  <include>/usr/share/dbus-1/session.conf</include>\n</busconfig>\n",
+            conf.join("services").display()
+        ),
+    )
+    .expect("bus config");
     let mut proc = Proc::spawn(
         "dbus-daemon",
         Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!(
+                "--config-file={}",
+                conf.join("session.conf").display()
+            ))
+            .args(["--nofork", "--print-address=1"])
             .arg(format!(
                 "--address=unix:path={}",
                 home.join("bus").display()
             ))
+            .envs(crate::home_dirs(home))
             .stdout(Stdio::piped())
             .stderr(Stdio::null()),
     );
@@ -101,35 +135,26 @@ pub fn start_dbus(home: &Path) -> (Proc, String) {
     (proc, address)
 }
 
-/// gnome-keyring's Secret Service, unlocked with a throwaway password (it creates the login
-/// keyring in the test's own XDG_DATA_HOME on first use).
-pub fn start_keyring(env: &Env) -> Proc {
-    let mut cmd = Command::new("gnome-keyring-daemon");
-    cmd.args(["--foreground", "--unlock", "--components=secrets"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+/// gnome-keyring's Secret Service, started by the bus (see [`start_dbus`]) and unlocked with a
+/// throwaway password (it creates the login keyring in the test's own XDG_DATA_HOME on first use).
+pub fn start_keyring(env: &Env) {
+    let mut cmd = Command::new("dbus-send");
+    cmd.args([
+        "--session",
+        "--print-reply",
+        "--dest=org.freedesktop.DBus",
+        "/org/freedesktop/DBus",
+        "org.freedesktop.DBus.StartServiceByName",
+        "string:org.freedesktop.secrets",
+        "uint32:0",
+    ])
+    .stdout(Stdio::null());
     env.apply(&mut cmd);
-    let mut proc = Proc::spawn("gnome-keyring-daemon", &mut cmd);
-    let mut stdin = proc.child.stdin.take().expect("keyring stdin");
-    stdin.write_all(b"wxopen-e2e").expect("unlock keyring");
-    drop(stdin);
-    wait_for("the Secret Service to own its D-Bus name", || {
-        let mut q = Command::new("dbus-send");
-        q.args([
-            "--session",
-            "--print-reply",
-            "--dest=org.freedesktop.DBus",
-            "/org/freedesktop/DBus",
-            "org.freedesktop.DBus.NameHasOwner",
-            "string:org.freedesktop.secrets",
-        ]);
-        env.apply(&mut q);
-        q.output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
-            .unwrap_or(false)
-    });
-    proc
+    let status = cmd.status().expect("run dbus-send");
+    assert!(
+        status.success(),
+        "the bus could not start gnome-keyring-daemon"
+    );
 }
 
 /// tauri-driver in front of WebKitWebDriver, on free ports.
