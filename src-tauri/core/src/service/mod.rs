@@ -26,6 +26,7 @@ pub mod cancel;
 pub mod console;
 pub mod diag;
 pub mod export;
+pub mod health;
 pub mod history;
 pub mod images;
 pub mod lease;

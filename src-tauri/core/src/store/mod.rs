@@ -69,6 +69,7 @@ pub mod authorizers;
 pub mod authorizers_export;
 pub mod db;
 pub mod error;
+pub mod health;
 pub mod messages;
 pub mod migrations;
 pub mod open_bindings;
