@@ -46,6 +46,9 @@ pub enum ConsoleCommand {
     /// Diagnostics: what WeChat saw of a failed call
     #[command(subcommand)]
     Diag(DiagCommand),
+    /// What needs attention: ticket, token, accounts to re-authorize, revoked and new since the
+    /// previous sync, missing refresh tokens, quota resets, the commonest errcodes of 24 h
+    Health,
 }
 
 #[derive(Debug, Subcommand)]
