@@ -57,6 +57,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::history::messages_list,
             commands::history::audit_list,
             commands::history::errcode_explain,
+            commands::diag::health,
             commands::diag::rid_lookup,
             commands::diag::authorizer_api_quota,
             commands::diag::authorizer_quota_resets,

@@ -120,7 +120,7 @@ async fn health_reports_states_changes_since_the_previous_sync_and_top_errcodes(
         without > 0,
         "the seed has an account listed without a refresh token"
     );
-    assert_eq!(h.accounts.without_refresh_token, without);
+    assert_eq!(h.accounts.missing_refresh_token, without);
     assert!(h.last_sync.is_some());
     assert!(
         h.revoked_since_previous_sync.is_none() && h.new_since_previous_sync.is_none(),

@@ -1,5 +1,5 @@
 /// Every command the shell registers (also read by build.rs to generate ACL permissions).
-pub const COMMANDS: [&str; 47] = [
+pub const COMMANDS: [&str; 48] = [
     "app_info",
     "ui_ready",
     "ui_table_painted",
@@ -40,6 +40,7 @@ pub const COMMANDS: [&str; 47] = [
     "messages_list",
     "audit_list",
     "errcode_explain",
+    "health",
     "rid_lookup",
     "authorizer_api_quota",
     "authorizer_quota_resets",

@@ -94,12 +94,8 @@ fn text(h: &Health) -> String {
             );
         }
     }
-    let _ = writeln!(
-        t,
-        "authorized without a refresh token: {}",
-        a.without_refresh_token
-    );
-    if a.without_refresh_token > 0 {
+    let _ = writeln!(t, "without a refresh token: {}", a.missing_refresh_token);
+    if a.missing_refresh_token > 0 {
         let _ = writeln!(
             t,
             "  → recover them from the list: wxopen authorizers sync --restart"

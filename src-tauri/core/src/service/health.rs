@@ -13,7 +13,8 @@ use super::ticket::TicketStatus;
 use super::tokens::ComponentTokenStatus;
 use super::{now, Console, ProfileRt};
 use crate::error::CoreResult;
-use crate::store::health::{AccountCounts, AccountGroup, ErrcodeCount};
+use crate::store::authorizers::AuthorizerCounts;
+use crate::store::health::{AccountGroup, ErrcodeCount};
 use crate::store::sync_runs::SyncRunRow;
 use wxopen_wechat::errcode::{explain, Explanation};
 
@@ -31,7 +32,7 @@ pub struct Health {
     /// Why the ticket could not be read (a shared profile's backend down, …).
     pub ticket_error: Option<String>,
     pub component_token: ComponentTokenStatus,
-    pub accounts: AccountCounts,
+    pub accounts: AuthorizerCounts,
     /// The newest sync whose list pass completed.
     pub last_sync: Option<SyncRunRow>,
     /// The one before it: "since the previous sync" means after it ended. `None` until two
@@ -98,7 +99,7 @@ impl Console {
             ticket,
             ticket_error,
             component_token: self.component_token_status(rt)?,
-            accounts: self.store.health_account_counts(id)?,
+            accounts: self.store.authorizer_counts(id)?,
             last_sync,
             previous_sync,
             needs_reauth: self

@@ -1,4 +1,4 @@
-//! What the Health page asks of the cache: account counts by state, the accounts whose state
+//! What the Health page asks of the cache beyond `authorizer_counts`: the accounts whose state
 //! changed after a moment (the previous sync), and the commonest errcodes of the audit log.
 //! A handful of aggregate queries, each one statement on the read connection.
 
@@ -7,16 +7,6 @@ use serde::Serialize;
 
 use super::db::Store;
 use super::error::{Ctx, StoreError};
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
-pub struct AccountCounts {
-    pub total: u64,
-    pub authorized: u64,
-    pub needs_reauth: u64,
-    pub revoked: u64,
-    /// Authorized accounts with no refresh token cached (a list sync re-reads them).
-    pub without_refresh_token: u64,
-}
 
 /// One account in a Health list (the first few of a group; the count says how many in all).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -52,31 +42,6 @@ fn account(r: &Row<'_>) -> rusqlite::Result<HealthAccount> {
 }
 
 impl Store {
-    pub fn health_account_counts(&self, profile_id: i64) -> Result<AccountCounts, StoreError> {
-        self.with_read(|c| {
-            c.prepare_cached(
-                "SELECT count(*),
-                        coalesce(sum(status = 'authorized'), 0),
-                        coalesce(sum(status = 'needs_reauth'), 0),
-                        coalesce(sum(status = 'revoked'), 0),
-                        coalesce(sum(status = 'authorized' AND has_refresh_token = 0), 0)
-                 FROM authorizers WHERE profile_id = ?1",
-            )
-            .and_then(|mut s| {
-                s.query_row([profile_id], |r| {
-                    Ok(AccountCounts {
-                        total: r.get::<_, i64>(0)? as u64,
-                        authorized: r.get::<_, i64>(1)? as u64,
-                        needs_reauth: r.get::<_, i64>(2)? as u64,
-                        revoked: r.get::<_, i64>(3)? as u64,
-                        without_refresh_token: r.get::<_, i64>(4)? as u64,
-                    })
-                })
-            })
-            .ctx("count accounts for health")
-        })
-    }
-
     /// Accounts now in `status` whose status changed after `since` (newest first).
     pub fn health_status_changed_since(
         &self,
