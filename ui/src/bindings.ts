@@ -98,6 +98,11 @@ export const commands = {
 	/**  An errcode in plain words (zh-CN and en), with the IP/rid pulled out of `errmsg`. */
 	errcodeExplain: (errcode: number, errmsg: string | null) => __TAURI_INVOKE<Explanation>("errcode_explain", { errcode, errmsg }),
 	/**
+	 *  What needs attention in the selected profile (no WeChat call; a shared profile's ticket is
+	 *  read from its backend).
+	 */
+	health: () => typedError<Health, CommandError>(__TAURI_INVOKE("health")),
+	/**
 	 *  The request WeChat saw behind `rid` (`appid`: the authorizer whose token made the call, when
 	 *  the Activity row does not tell).
 	 */
@@ -120,6 +125,11 @@ export const commands = {
 };
 
 /* Types */
+export type AccountGroup = {
+	count: number,
+	first: HealthAccount[],
+};
+
 export type AppInfo = {
 	version: string,
 	data_dir: string,
@@ -326,6 +336,15 @@ export type ErrKind =
 /**  The message-crypto codes of the official samples (not API errcodes). */
 "crypto" | "unknown";
 
+/**  An errcode of the audit log, with how often and when last. */
+export type ErrcodeCount = {
+	errcode: number,
+	count: number,
+	last_at: number,
+	/**  The endpoint of its newest occurrence. */
+	endpoint: string,
+};
+
 /**  What crosses IPC (and what `wxopen --json` prints) for a failed call. */
 export type ErrorBody = {
 	code: ErrorCode,
@@ -388,6 +407,39 @@ export type ExportRequest = {
 	/**  The file to write (replaced when it exists). */
 	path: string,
 };
+
+export type Health = {
+	generated_at: number,
+	ticket: TicketStatus | null,
+	/**  Why the ticket could not be read (a shared profile's backend down, …). */
+	ticket_error: string | null,
+	component_token: ComponentTokenStatus,
+	accounts: AuthorizerCounts,
+	/**  The newest sync whose list pass completed. */
+	last_sync: SyncRunRow | null,
+	/**
+	 *  The one before it: "since the previous sync" means after it ended. `None` until two
+	 *  syncs completed (after the first one everything would count as new).
+	 */
+	previous_sync: SyncRunRow | null,
+	needs_reauth: AccountGroup,
+	revoked_since_previous_sync: AccountGroup | null,
+	new_since_previous_sync: AccountGroup | null,
+	quota: QuotaStatus,
+	top_errcodes: HealthErrcode[],
+};
+
+/**  One account in a Health list (the first few of a group; the count says how many in all). */
+export type HealthAccount = {
+	appid: string,
+	nick_name: string,
+	/**  When it entered the group (status change or first seen), Unix seconds. */
+	at: number,
+};
+
+export type HealthErrcode = {
+	explanation: Explanation,
+} & ErrcodeCount;
 
 /**  A backend's internal token API (borrow only: the console never asks it to refresh). */
 export type HttpSource = {

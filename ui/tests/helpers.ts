@@ -58,6 +58,7 @@ export function defaultHandlers(): Record<string, Handler> {
     sync_latest: () => ({ latest: null, running: false }),
     messages_list: () => ({ total: 0, rows: [] }),
     audit_list: () => ({ total: 0, rows: [] }),
+    health: () => null,
     authorizer_quota_resets: (args) => ({ appid: String(args.appid), resets_this_month: 0, resets_left: 10 }),
   };
 }

@@ -2,17 +2,27 @@ import { describe, expect, it } from "vitest";
 import { mockShell, mountConsole, SAMPLE_PROFILE, settle } from "./helpers";
 import { useProfilesStore } from "../src/stores/profiles";
 
-const NAV_IDS = ["nav-authorizers", "nav-auth-links", "nav-tokens", "nav-messages", "nav-activity", "nav-profiles"];
+const NAV_IDS = ["nav-authorizers", "nav-auth-links", "nav-tokens", "nav-messages", "nav-activity", "nav-health", "nav-profiles"];
+
+const navOrder = (): (string | null)[] => [...document.querySelectorAll("[data-testid^='nav-']")].map((el) => el.getAttribute("data-testid"));
 
 describe("navigation", () => {
-  it("shows the six screens in Chinese, in DESIGN.md's order", async () => {
+  it("shows the screens in Chinese, in DESIGN.md's order, Health above Profiles while nothing is synced", async () => {
     mockShell();
     const { text } = await mountConsole();
-    expect(NAV_IDS.map(text)).toEqual(["授权方", "授权链接", "票据与令牌", "消息", "活动", "设置"]);
-    const order = [...document.querySelectorAll("[data-testid^='nav-']")].map((el) => el.getAttribute("data-testid"));
-    expect(order).toEqual(NAV_IDS);
+    expect(NAV_IDS.map(text)).toEqual(["授权方", "授权链接", "票据与令牌", "消息", "活动", "健康", "设置"]);
+    expect(navOrder()).toEqual(NAV_IDS);
     expect(text("app-title")).toContain("WxOpen Console");
     expect(text("app-title")).toContain("微信开放平台控制台");
+  });
+
+  it("puts Health first once the profile's cache holds accounts", async () => {
+    mockShell(undefined, {
+      authorizers_counts: () => ({ total: 3, authorized: 3, revoked: 0, needs_reauth: 0, missing_refresh_token: 0, without_details: 0 }),
+    });
+    await mountConsole();
+    await settle();
+    expect(navOrder()).toEqual(["nav-health", ...NAV_IDS.filter((id) => id !== "nav-health")]);
   });
 
   it("redirects / to the authorizers screen", async () => {

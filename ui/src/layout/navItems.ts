@@ -1,5 +1,6 @@
 import type { Component } from "vue";
 import {
+  CheckCircleIcon,
   HistoryIcon,
   KeyIcon,
   LinkIcon,
@@ -17,7 +18,9 @@ export interface NavItem {
   icon: Component;
 }
 
-/** The six screens, in the order DESIGN.md lists them. */
+export const HEALTH_ITEM: NavItem = { path: "/health", labelKey: "nav.health", testid: "nav-health", icon: CheckCircleIcon };
+
+/** The six screens, in the order DESIGN.md lists them (Health goes in by `navItems`). */
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/authorizers", labelKey: "nav.authorizers", testid: "nav-authorizers", icon: UsergroupIcon },
   { path: "/auth-links", labelKey: "nav.authLinks", testid: "nav-auth-links", icon: LinkIcon },
@@ -26,3 +29,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/activity", labelKey: "nav.activity", testid: "nav-activity", icon: HistoryIcon },
   { path: "/profiles", labelKey: "nav.profiles", testid: "nav-profiles", icon: SettingIcon },
 ];
+
+/**
+ * The nav: Health first once the profile's cache holds accounts (it is then the first question of
+ * the day), before that just above Profiles (with nothing synced it has little to say).
+ */
+export function navItems(hasData: boolean): readonly NavItem[] {
+  if (hasData) return [HEALTH_ITEM, ...NAV_ITEMS];
+  return [...NAV_ITEMS.slice(0, -1), HEALTH_ITEM, ...NAV_ITEMS.slice(-1)];
+}

@@ -20,6 +20,7 @@ export const routes: RouteRecordRaw[] = [
   { path: "/auth-links", name: "auth-links", component: () => import("../views/AuthLinks/AuthLinksView.vue") },
   { path: "/tokens", name: "tokens", component: () => import("../views/Tokens/TokensView.vue") },
   { path: "/messages", name: "messages", component: () => import("../views/Messages/MessagesView.vue") },
+  { path: "/health", name: "health", component: () => import("../views/Health/HealthView.vue") },
   { path: "/activity", name: "activity", component: () => import("../views/Activity/ActivityView.vue") },
   { path: "/welcome", name: "welcome", component: () => import("../views/Welcome/WelcomeView.vue") },
   { path: "/profiles", name: "profiles", component: () => import("../views/Profiles/ProfilesView.vue") },
