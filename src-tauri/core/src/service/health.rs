@@ -69,20 +69,21 @@ impl Console {
         let id = rt.id();
         let mut syncs = self.store.sync_runs_list_complete(id, 2)?.into_iter();
         let (last_sync, previous_sync) = (syncs.next(), syncs.next());
+        // New accounts are told by when they were first stored (a time: whole seconds), revoked
+        // ones by the last list that carried them (a sync id: exact).
         let since = previous_sync
             .as_ref()
-            .map(|p| p.finished_at.unwrap_or(p.updated_at));
+            .map(|p| (p.id, p.finished_at.unwrap_or(p.updated_at)));
         let revoked = match since {
-            Some(s) => {
-                Some(
-                    self.store
-                        .health_status_changed_since(id, "revoked", s, GROUP_SAMPLE)?,
-                )
-            }
+            Some((sync_id, _)) => Some(self.store.health_revoked_since_sync(
+                id,
+                sync_id,
+                GROUP_SAMPLE,
+            )?),
             None => None,
         };
         let new = match since {
-            Some(s) => Some(self.store.health_new_since(id, s, GROUP_SAMPLE)?),
+            Some((_, at)) => Some(self.store.health_new_since(id, at, GROUP_SAMPLE)?),
             None => None,
         };
         let top_errcodes = self

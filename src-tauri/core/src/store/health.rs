@@ -42,22 +42,22 @@ fn account(r: &Row<'_>) -> rusqlite::Result<HealthAccount> {
 }
 
 impl Store {
-    /// Accounts now in `status` whose status changed after `since` (newest first).
-    pub fn health_status_changed_since(
+    /// Accounts the list of sync `sync_id` (or a later one) still carried that are revoked now:
+    /// by sync ids rather than times, so two syncs within one second are still told apart.
+    pub fn health_revoked_since_sync(
         &self,
         profile_id: i64,
-        status: &str,
-        since: i64,
+        sync_id: i64,
         limit: u32,
     ) -> Result<AccountGroup, StoreError> {
         self.group(
             "SELECT count(*) FROM authorizers
-             WHERE profile_id = ?1 AND status = ?2 AND status_changed_at > ?3",
+             WHERE profile_id = ?1 AND status = 'revoked' AND last_seen_sync_id >= ?2",
             "SELECT appid, nick_name, status_changed_at FROM authorizers
-             WHERE profile_id = ?1 AND status = ?2 AND status_changed_at > ?3
-             ORDER BY status_changed_at DESC, appid LIMIT ?4",
-            params![profile_id, status, since],
-            params![profile_id, status, since, limit],
+             WHERE profile_id = ?1 AND status = 'revoked' AND last_seen_sync_id >= ?2
+             ORDER BY status_changed_at DESC, appid LIMIT ?3",
+            params![profile_id, sync_id],
+            params![profile_id, sync_id, limit],
         )
     }
 
@@ -86,7 +86,14 @@ impl Store {
         status: &str,
         limit: u32,
     ) -> Result<AccountGroup, StoreError> {
-        self.health_status_changed_since(profile_id, status, i64::MIN, limit)
+        self.group(
+            "SELECT count(*) FROM authorizers WHERE profile_id = ?1 AND status = ?2",
+            "SELECT appid, nick_name, status_changed_at FROM authorizers
+             WHERE profile_id = ?1 AND status = ?2
+             ORDER BY status_changed_at DESC, appid LIMIT ?3",
+            params![profile_id, status],
+            params![profile_id, status, limit],
+        )
     }
 
     fn group(
