@@ -67,6 +67,7 @@
 pub mod audit;
 pub mod authorizers;
 pub mod authorizers_export;
+pub mod change_log;
 pub mod db;
 pub mod error;
 pub mod messages;
@@ -87,6 +88,7 @@ pub mod types;
 pub use crate::paths::DB_FILE;
 pub use crate::secrets::Sensitive;
 pub use audit::{AuditEntry, AuditPage, AuditQuery, NewAudit};
+pub use change_log::{ChangeCounts, ChangeKind, ChangePage, ChangeQuery, ChangeRow, SyncChanges};
 pub use authorizers::{
     AuthorizerCounts, AuthorizerDetail, AuthorizerInfoRecord, AuthorizerPage, AuthorizerRow,
     ListedAuthorizer, UpsertSummary,
