@@ -53,7 +53,9 @@ fn syncs_record_what_changed_and_the_first_sync_only_a_baseline_line() {
     // The first sync: one baseline line, whatever the size; a first details fetch is no change.
     let run1 = list_pass(&store, pid, &listed(0..5, false));
     let infos: Vec<_> = (0..5).map(|i| (appid(i), info(i))).collect();
-    store.save_authorizer_infos(pid, Some(run1), &infos).unwrap();
+    store
+        .save_authorizer_infos(pid, Some(run1), &infos)
+        .unwrap();
     store.sync_run_finish(run1, SyncState::Done, None).unwrap();
     assert_eq!(
         short(&of_run(&store, pid, run1)),
@@ -63,7 +65,11 @@ fn syncs_record_what_changed_and_the_first_sync_only_a_baseline_line() {
     let mut items = listed(1..6, false);
     items[1].auth_time = Some(1_800_000_000);
     let run2 = list_pass(&store, pid, &items);
-    let mut changed = vec![(appid(1), info(1)), (appid(3), info(3)), (appid(4), info(4))];
+    let mut changed = vec![
+        (appid(1), info(1)),
+        (appid(3), info(3)),
+        (appid(4), info(4)),
+    ];
     changed[0].1.nick_name = "新名字".into();
     changed[1].1.func_info.retain(|p| p.funcscope_id != 15);
     changed[1].1.func_info.push(Permission {
@@ -78,16 +84,28 @@ fn syncs_record_what_changed_and_the_first_sync_only_a_baseline_line() {
     let mut confirm_only = (appid(2), info(2));
     confirm_only.1.func_info[0].already_confirm = Some(1);
     changed.push(confirm_only);
-    store.save_authorizer_infos(pid, Some(run2), &changed).unwrap();
+    store
+        .save_authorizer_infos(pid, Some(run2), &changed)
+        .unwrap();
     let i4 = info(4);
     let got = short(&of_run(&store, pid, run2));
     assert_eq!(
         got,
         vec![
-            (appid(2), ChangeKind::Reauthorized, s("1700000002"), s("1800000000")),
+            (
+                appid(2),
+                ChangeKind::Reauthorized,
+                s("1700000002"),
+                s("1800000000")
+            ),
             (appid(5), ChangeKind::Authorized, None, s("authorized")),
             (appid(0), ChangeKind::Revoked, s("authorized"), s("revoked")),
-            (appid(1), ChangeKind::Renamed, Some(info(1).nick_name), s("新名字")),
+            (
+                appid(1),
+                ChangeKind::Renamed,
+                Some(info(1).nick_name),
+                s("新名字")
+            ),
             (appid(3), ChangeKind::Permissions, s("[15]"), s("[17]")),
             (
                 appid(4),
@@ -95,7 +113,12 @@ fn syncs_record_what_changed_and_the_first_sync_only_a_baseline_line() {
                 i4.verify_type.map(|v| v.to_string()),
                 s("7")
             ),
-            (appid(4), ChangeKind::Principal, Some(i4.principal_name), s("另一家公司")),
+            (
+                appid(4),
+                ChangeKind::Principal,
+                Some(i4.principal_name),
+                s("另一家公司")
+            ),
         ]
     );
     let perms = of_run(&store, pid, run2)
@@ -110,7 +133,12 @@ fn syncs_record_what_changed_and_the_first_sync_only_a_baseline_line() {
     let run3 = list_pass(&store, pid, &items);
     assert_eq!(
         short(&of_run(&store, pid, run3)),
-        vec![(appid(0), ChangeKind::Reauthorized, s("revoked"), s("authorized"))]
+        vec![(
+            appid(0),
+            ChangeKind::Reauthorized,
+            s("revoked"),
+            s("authorized")
+        )]
     );
     // Per-sync counts.
     let syncs = store.changes_by_sync(pid, 10).unwrap();
@@ -120,7 +148,13 @@ fn syncs_record_what_changed_and_the_first_sync_only_a_baseline_line() {
     assert_eq!(syncs[2].total, 0);
     let c = syncs[1].counts;
     assert_eq!(
-        (c.authorized, c.revoked, c.reauthorized, c.renamed, c.permissions),
+        (
+            c.authorized,
+            c.revoked,
+            c.reauthorized,
+            c.renamed,
+            c.permissions
+        ),
         (1, 1, 1, 1, 1)
     );
     assert_eq!((c.verify_type, c.principal, c.service_type), (1, 1, 0));
@@ -134,11 +168,15 @@ fn queries_filter_by_kind_account_text_and_since() {
     let pid = profile(&store, "p").id;
     let run1 = list_pass(&store, pid, &listed(0..4, false));
     let infos: Vec<_> = (0..4).map(|i| (appid(i), info(i))).collect();
-    store.save_authorizer_infos(pid, Some(run1), &infos).unwrap();
+    store
+        .save_authorizer_infos(pid, Some(run1), &infos)
+        .unwrap();
     let run2 = list_pass(&store, pid, &listed(1..6, false));
     let mut renamed = info(2);
     renamed.nick_name = "Renamed Shop".into();
-    store.save_authorizer_infos(pid, Some(run2), &[(appid(2), renamed)]).unwrap();
+    store
+        .save_authorizer_infos(pid, Some(run2), &[(appid(2), renamed)])
+        .unwrap();
     let run3 = list_pass(&store, pid, &listed(1..5, false));
     let q = |q: ChangeQuery| store.changes_list(pid, &q).unwrap();
     let all = q(ChangeQuery::default());
@@ -198,6 +236,12 @@ fn a_failed_page_leaves_neither_its_rows_nor_their_changes() {
         .record_list_page(pid, 9_999, &listed(2..4, false), 4, 4)
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
-    assert_eq!(store.changes_list(pid, &ChangeQuery::default()).unwrap().total, 1);
+    assert_eq!(
+        store
+            .changes_list(pid, &ChangeQuery::default())
+            .unwrap()
+            .total,
+        1
+    );
     assert!(store.authorizer_get(pid, &appid(2)).unwrap().is_none());
 }

@@ -17,8 +17,8 @@ use super::conn::Conn;
 use super::control::SandboxControl;
 use super::faults::{Action, Fault};
 use super::guard;
-use super::state::{AuthorizeRequest, AuthorizerEdit};
 use super::state::{masked_query, new_rid, Request, RidRecord, APIS};
+use super::state::{AuthorizeRequest, AuthorizerEdit};
 
 const JSON_TYPE: &str = "application/json; encoding=utf-8";
 

@@ -1295,7 +1295,11 @@ impl Shared {
         {
             return Err(err(40097, "invalid args: unknown principal"));
         }
-        if edit.nick_name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        if edit
+            .nick_name
+            .as_deref()
+            .is_some_and(|n| n.trim().is_empty())
+        {
             return Err(err(40097, "invalid args: empty nick_name"));
         }
         let mut g = self.lock();

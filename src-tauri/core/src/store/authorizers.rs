@@ -20,9 +20,9 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::change_log::{self, ChangeKind, DetailsBefore, NewChange};
 use super::db::{shrink_page_cache, Store};
 use super::error::{Ctx, StoreError};
-use super::change_log::{self, ChangeKind, DetailsBefore, NewChange};
 use super::permissions;
 use super::search_index::{Lookup, SearchIndex};
 use super::tx::{bump_generation, ensure_authorizer, generation, put_refresh, Flag};
@@ -228,7 +228,11 @@ struct ListLog {
 }
 
 impl ListLog {
-    fn for_run(tx: &rusqlite::Connection, profile_id: i64, sync_id: Option<i64>) -> Result<Self, StoreError> {
+    fn for_run(
+        tx: &rusqlite::Connection,
+        profile_id: i64,
+        sync_id: Option<i64>,
+    ) -> Result<Self, StoreError> {
         let record = match sync_id {
             Some(id) => !change_log::is_baseline(tx, profile_id, id)?,
             None => false,
@@ -243,16 +247,24 @@ fn listed_before(
     profile_id: i64,
     appid: &str,
 ) -> Result<Option<(i64, Status, Option<i64>)>, StoreError> {
-    tx.prepare_cached("SELECT id, status, auth_time FROM authorizers WHERE profile_id = ?1 AND appid = ?2")
-        .and_then(|mut s| {
-            s.query_row(params![profile_id, appid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .optional()
+    tx.prepare_cached(
+        "SELECT id, status, auth_time FROM authorizers WHERE profile_id = ?1 AND appid = ?2",
+    )
+    .and_then(|mut s| {
+        s.query_row(params![profile_id, appid], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
-        .ctx("read listed authorizer")
+        .optional()
+    })
+    .ctx("read listed authorizer")
 }
 
 /// What a list entry says changed about a known row (status and auth_time before it).
-fn listed_change(status: Status, auth_time: Option<i64>, item: &ListedAuthorizer) -> Option<NewChange> {
+fn listed_change(
+    status: Status,
+    auth_time: Option<i64>,
+    item: &ListedAuthorizer,
+) -> Option<NewChange> {
     let change = |field: &'static str, old: String, new: String| NewChange {
         kind: ChangeKind::Reauthorized,
         field,

@@ -159,9 +159,8 @@ pub(crate) fn details_changes(
         let new_ids: BTreeSet<i64> = new_perms.iter().map(|p| p.funcscope_id).collect();
         // A change of confirm state alone is not a change of what the platform may do.
         if old_ids != new_ids {
-            let ids = |s: BTreeSet<i64>| {
-                serde_json::to_string(&s.into_iter().collect::<Vec<_>>()).ok()
-            };
+            let ids =
+                |s: BTreeSet<i64>| serde_json::to_string(&s.into_iter().collect::<Vec<_>>()).ok();
             out.push(NewChange {
                 kind: ChangeKind::Permissions,
                 field: "func_info",
@@ -296,7 +295,8 @@ pub struct SyncChanges {
     pub total: u64,
 }
 
-const COLS: &str = "c.id, c.sync_run_id, c.appid, coalesce(a.nick_name, ''), c.kind, c.field, c.old, c.new, c.at";
+const COLS: &str =
+    "c.id, c.sync_run_id, c.appid, coalesce(a.nick_name, ''), c.kind, c.field, c.old, c.new, c.at";
 
 fn ids_of(text: Option<&str>) -> Vec<i64> {
     text.and_then(|t| serde_json::from_str(t).ok())
@@ -361,7 +361,11 @@ fn filter(profile_id: i64, q: &ChangeQuery) -> (String, Vec<Value>) {
                  OR instr(lower(coalesce(c.old, '') || char(31) || coalesce(c.new, '')), ?) > 0)",
         );
         let n = needle.to_lowercase();
-        args.extend([Value::Text(n.clone()), Value::Text(n.clone()), Value::Text(n)]);
+        args.extend([
+            Value::Text(n.clone()),
+            Value::Text(n.clone()),
+            Value::Text(n),
+        ]);
     }
     (w, args)
 }

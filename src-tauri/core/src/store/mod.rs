@@ -88,11 +88,11 @@ pub mod types;
 pub use crate::paths::DB_FILE;
 pub use crate::secrets::Sensitive;
 pub use audit::{AuditEntry, AuditPage, AuditQuery, NewAudit};
-pub use change_log::{ChangeCounts, ChangeKind, ChangePage, ChangeQuery, ChangeRow, SyncChanges};
 pub use authorizers::{
     AuthorizerCounts, AuthorizerDetail, AuthorizerInfoRecord, AuthorizerPage, AuthorizerRow,
     ListedAuthorizer, UpsertSummary,
 };
+pub use change_log::{ChangeCounts, ChangeKind, ChangePage, ChangeQuery, ChangeRow, SyncChanges};
 pub use db::{Store, BUSY_TIMEOUT};
 pub use error::StoreError;
 pub use messages::{MessagePage, MessageQuery, MessageRow, MessageStatus, NewMessage};
