@@ -1089,7 +1089,8 @@ fn details_before(
 ) -> Result<Option<(i64, Option<DetailsBefore>)>, StoreError> {
     tx.prepare_cached(
         "SELECT a.id, a.info_fetched_at, a.nick_name, a.verify_type, a.service_type, a.principal_name,
-                (SELECT permissions FROM authorizer_details WHERE authorizer_id = a.id)
+                CASE WHEN a.info_fetched_at IS NOT NULL
+                     THEN (SELECT permissions FROM authorizer_details WHERE authorizer_id = a.id) END
            FROM authorizers a WHERE a.profile_id = ?1 AND a.appid = ?2",
     )
     .and_then(|mut s| {
