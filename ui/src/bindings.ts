@@ -338,6 +338,8 @@ export type ChangeRow = {
 	appid: string,
 	/**  The account's nick_name now (empty before its details are known). */
 	nick_name: string,
+	/**  The account's kind now (service types mean different things for each). */
+	account_kind: Kind | null,
 	kind: ChangeKind,
 	/**
 	 *  The column that changed: `status`, `auth_time`, `nick_name`, `verify_type`,

@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { mockShell, mountConsole, SAMPLE_PROFILE, settle } from "./helpers";
 import { useProfilesStore } from "../src/stores/profiles";
 
-const NAV_IDS = ["nav-authorizers", "nav-auth-links", "nav-tokens", "nav-messages", "nav-activity", "nav-profiles"];
+const NAV_IDS = ["nav-authorizers", "nav-changes", "nav-auth-links", "nav-tokens", "nav-messages", "nav-activity", "nav-profiles"];
 
 describe("navigation", () => {
-  it("shows the six screens in Chinese, in DESIGN.md's order", async () => {
+  it("shows the screens in Chinese, in DESIGN.md's order", async () => {
     mockShell();
     const { text } = await mountConsole();
-    expect(NAV_IDS.map(text)).toEqual(["授权方", "授权链接", "票据与令牌", "消息", "活动", "设置"]);
+    expect(NAV_IDS.map(text)).toEqual(["授权方", "变更", "授权链接", "票据与令牌", "消息", "活动", "设置"]);
     const order = [...document.querySelectorAll("[data-testid^='nav-']")].map((el) => el.getAttribute("data-testid"));
     expect(order).toEqual(NAV_IDS);
     expect(text("app-title")).toContain("WxOpen Console");

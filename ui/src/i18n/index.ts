@@ -12,9 +12,11 @@ import zhShared from "./locales/areas/shared.zh-CN.json";
 import enShared from "./locales/areas/shared.en.json";
 import zhExport from "./locales/areas/export.zh-CN.json";
 import enExport from "./locales/areas/export.en.json";
+import zhChanges from "./locales/areas/changes.zh-CN.json";
+import enChanges from "./locales/areas/changes.en.json";
 
-const zhCN = { ...zhBase, ...zhAuthorizers, ...zhSetup, ...zhLinks, ...zhShared, ...zhExport };
-const en = { ...enBase, ...enAuthorizers, ...enSetup, ...enLinks, ...enShared, ...enExport };
+const zhCN = { ...zhBase, ...zhAuthorizers, ...zhSetup, ...zhLinks, ...zhShared, ...zhExport, ...zhChanges };
+const en = { ...enBase, ...enAuthorizers, ...enSetup, ...enLinks, ...enShared, ...enExport, ...enChanges };
 
 /** The zh-CN files are the source of truth for keys; en must match exactly (see i18n.spec.ts). */
 export type MessageSchema = typeof zhCN;

@@ -1,5 +1,6 @@
 import type { Component } from "vue";
 import {
+  GitCommitIcon,
   HistoryIcon,
   KeyIcon,
   LinkIcon,
@@ -17,9 +18,10 @@ export interface NavItem {
   icon: Component;
 }
 
-/** The six screens, in the order DESIGN.md lists them. */
+/** The screens, in the order DESIGN.md lists them; Changes (issue 14) follows the table it explains. */
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/authorizers", labelKey: "nav.authorizers", testid: "nav-authorizers", icon: UsergroupIcon },
+  { path: "/changes", labelKey: "nav.changes", testid: "nav-changes", icon: GitCommitIcon },
   { path: "/auth-links", labelKey: "nav.authLinks", testid: "nav-auth-links", icon: LinkIcon },
   { path: "/tokens", labelKey: "nav.tokens", testid: "nav-tokens", icon: KeyIcon },
   { path: "/messages", labelKey: "nav.messages", testid: "nav-messages", icon: MailIcon },

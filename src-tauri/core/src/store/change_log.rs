@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::db::Store;
 use super::error::{Ctx, StoreError};
 use super::text_enum::text_enum;
-use super::types::Permission;
+use super::types::{Kind, Permission};
 
 text_enum! {
     /// What changed about an account between two syncs.
@@ -220,6 +220,8 @@ pub struct ChangeRow {
     pub appid: String,
     /// The account's nick_name now (empty before its details are known).
     pub nick_name: String,
+    /// The account's kind now (service types mean different things for each).
+    pub account_kind: Option<Kind>,
     pub kind: ChangeKind,
     /// The column that changed: `status`, `auth_time`, `nick_name`, `verify_type`,
     /// `service_type`, `principal_name`, `func_info`, `accounts` (baseline).
@@ -317,6 +319,7 @@ fn change_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
         sync_run_id: r.get(1)?,
         appid: r.get(2)?,
         nick_name: r.get(3)?,
+        account_kind: r.get(9)?,
         kind,
         field: r.get(5)?,
         old,
