@@ -202,6 +202,7 @@ fn queries_filter_by_kind_account_text_and_since() {
     });
     assert_eq!(text.total, 1);
     assert_eq!(text.rows[0].nick_name, "Renamed Shop");
+    assert_eq!(text.rows[0].account_kind, info(2).kind);
     let since = q(ChangeQuery {
         since_sync: Some(run3),
         ..Default::default()

@@ -298,7 +298,7 @@ pub struct SyncChanges {
 }
 
 const COLS: &str =
-    "c.id, c.sync_run_id, c.appid, coalesce(a.nick_name, ''), c.kind, c.field, c.old, c.new, c.at";
+    "c.id, c.sync_run_id, c.appid, coalesce(a.nick_name, ''), c.kind, c.field, c.old, c.new, c.at, a.kind";
 
 fn ids_of(text: Option<&str>) -> Vec<i64> {
     text.and_then(|t| serde_json::from_str(t).ok())

@@ -41,6 +41,9 @@
 //!   `count_needing_details(profile_id, sync_id, stale_before)`, `mark_details_stale(profile_id, appid)`,
 //!   `authorizers_missing_refresh_token(profile_id)`, `authorizer_counts(profile_id)`,
 //!   `permissions_list(profile_id, appid)`.
+//! - change log ([`change_log`], schema v8): written by the sync's own writes above;
+//!   `changes_list(profile_id, &ChangeQuery) -> ChangePage`, `changes_by_sync(profile_id, limit)`
+//!   (recent runs with counts per kind).
 //! - export ([`authorizers_export`]): `authorizer_ids_matching(profile_id, &AuthorizerQuery)`
 //!   (every match, in the query's order), `export_rows(profile_id, &[id])` (rows + permissions).
 //! - sync runs ([`sync_runs`]): `sync_run_start(profile_id, with_details)`, `sync_run_get(id)`,
