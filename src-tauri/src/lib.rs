@@ -37,6 +37,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::tokens::quota_clear,
             commands::authorizers::authorizers_search,
             commands::authorizers::authorizers_counts,
+            commands::authorizers::authorizer_changes,
             commands::authorizers::authorizers_export,
             commands::authorizers::authorizers_export_cancel,
             commands::authorizers::authorizers_export_path,

@@ -138,6 +138,40 @@ impl Simulator {
         json
     }
 
+    /// The account's admin authorizes the platform again (a new pre_auth_code through the
+    /// simulator's WeChat API, then the authorization page): the list then carries a new
+    /// `auth_time`, which marks the account's details stale in the app.
+    pub async fn reauthorize(&self, appid: &str) {
+        let creds = self.get("/sandbox/credentials").await;
+        let ticket = self.post("/sandbox/ticket", &serde_json::json!({})).await;
+        let token = self
+            .post(
+                "/cgi-bin/component/api_component_token",
+                &serde_json::json!({
+                    "component_appid": creds["component_appid"],
+                    "component_appsecret": creds["appsecret"],
+                    "component_verify_ticket": ticket["ticket"],
+                }),
+            )
+            .await;
+        let ct = token["component_access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no component token: {token}"));
+        let code = self
+            .post(
+                &format!("/cgi-bin/component/api_create_preauthcode?component_access_token={ct}"),
+                &serde_json::json!({"component_appid": creds["component_appid"]}),
+            )
+            .await;
+        let out = self
+            .post(
+                "/sandbox/authorize",
+                &serde_json::json!({"pre_auth_code": code["pre_auth_code"], "appid": appid}),
+            )
+            .await;
+        assert_eq!(out["info_type"], "updateauthorized", "{out}");
+    }
+
     /// Whether the simulator answers at all (it starts with the sandbox profile).
     pub async fn is_up(&self) -> bool {
         self.http

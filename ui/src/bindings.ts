@@ -51,6 +51,8 @@ export const commands = {
 	/**  One page of the local cache (no network). */
 	authorizersSearch: (query: AuthorizerQuery) => typedError<AuthorizerPage, CommandError>(__TAURI_INVOKE("authorizers_search", { query })),
 	authorizersCounts: () => typedError<AuthorizerCounts, CommandError>(__TAURI_INVOKE("authorizers_counts")),
+	/**  What the recent syncs saw change per account (no network). */
+	authorizerChanges: (query: ChangeQuery) => typedError<AuthorizerChanges, CommandError>(__TAURI_INVOKE("authorizer_changes", { query })),
 	/**
 	 *  Writes the whole filtered table (not the page) to a file; progress goes to `on_progress`.
 	 *  One export at a time.
@@ -198,6 +200,12 @@ export type AuthorizerApiQuota = {
 	rate_limit: RateLimitInfo | null,
 };
 
+/**  The changes matching a query, and the recent syncs with their counts per kind. */
+export type AuthorizerChanges = {
+	/**  The profile's newest sync runs (newest first), each with its counts. */
+	syncs: SyncChanges[],
+} & ChangePage;
+
 /**  Counts for the dashboard. */
 export type AuthorizerCounts = {
 	total: number,
@@ -289,6 +297,73 @@ export type AuthorizerView = {
 	options: OptionRow[],
 	open: OpenBindingRow | null,
 } & AuthorizerDetail;
+
+/**  Changes per kind (of one sync). */
+export type ChangeCounts = {
+	authorized: number,
+	revoked: number,
+	reauthorized: number,
+	renamed: number,
+	permissions: number,
+	verify_type: number,
+	principal: number,
+	service_type: number,
+};
+
+/**  What changed about an account between two syncs. */
+export type ChangeKind = "baseline" | "authorized" | "revoked" | "reauthorized" | "renamed" | "permissions" | "verify_type" | "principal" | "service_type";
+
+export type ChangePage = {
+	/**  Changes matching the query (all pages). */
+	total: number,
+	rows: ChangeRow[],
+};
+
+/**  Which changes to list (every filter is optional; newest first). */
+export type ChangeQuery = {
+	/**  Changes of this sync run only. */
+	sync_run_id?: number | null,
+	/**
+	 *  Changes of this sync run and later ones (and changes seen outside a sync since it
+	 *  started).
+	 */
+	since_sync?: number | null,
+	/**  Changes at or after this time (Unix seconds). */
+	since?: number | null,
+	kind?: ChangeKind | null,
+	/**  Exactly this account. */
+	appid?: string | null,
+	/**  A substring of the appid, the account's current nick_name or a changed value. */
+	query?: string | null,
+	limit?: number,
+	offset?: number,
+};
+
+/**  One recorded change. */
+export type ChangeRow = {
+	id: number,
+	/**  `None`: seen outside a sync (one account's details refreshed). */
+	sync_run_id: number | null,
+	/**  Empty for a `baseline` line. */
+	appid: string,
+	/**  The account's nick_name now (empty before its details are known). */
+	nick_name: string,
+	/**  The account's kind now (service types mean different things for each). */
+	account_kind: Kind | null,
+	kind: ChangeKind,
+	/**
+	 *  The column that changed: `status`, `auth_time`, `nick_name`, `verify_type`,
+	 *  `service_type`, `principal_name`, `func_info`, `accounts` (baseline).
+	 */
+	field: string,
+	old: string | null,
+	new: string | null,
+	/**  `permissions`: the funcscope ids granted since the previous details. */
+	added: number[],
+	/**  `permissions`: the funcscope ids no longer granted. */
+	removed: number[],
+	at: number,
+};
 
 export type CommandError = {
 	code: ErrorCode,
@@ -825,6 +900,19 @@ export type SharedTest = {
 export type Sort = "nick_name" | "auth_time" | "appid";
 
 export type Status = "authorized" | "revoked" | "needs_reauth";
+
+/**  A sync run and what it saw change. */
+export type SyncChanges = {
+	sync_run_id: number,
+	state: SyncState,
+	with_details: boolean,
+	started_at: number,
+	finished_at: number | null,
+	/**  The first sync of the profile: the accounts it listed (no change rows recorded). */
+	baseline_accounts: number | null,
+	counts: ChangeCounts,
+	total: number,
+};
 
 /**  What to sync. */
 export type SyncOptions = {

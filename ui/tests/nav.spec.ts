@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mockShell, mountConsole, SAMPLE_PROFILE, settle } from "./helpers";
 import { useProfilesStore } from "../src/stores/profiles";
 
-const NAV_IDS = ["nav-authorizers", "nav-auth-links", "nav-tokens", "nav-messages", "nav-activity", "nav-health", "nav-profiles"];
+const NAV_IDS = ["nav-authorizers", "nav-changes", "nav-auth-links", "nav-tokens", "nav-messages", "nav-activity", "nav-health", "nav-profiles"];
 
 const navOrder = (): (string | null)[] => [...document.querySelectorAll("[data-testid^='nav-']")].map((el) => el.getAttribute("data-testid"));
 
@@ -10,7 +10,7 @@ describe("navigation", () => {
   it("shows the screens in Chinese, in DESIGN.md's order, Health above Profiles while nothing is synced", async () => {
     mockShell();
     const { text } = await mountConsole();
-    expect(NAV_IDS.map(text)).toEqual(["授权方", "授权链接", "票据与令牌", "消息", "活动", "健康", "设置"]);
+    expect(NAV_IDS.map(text)).toEqual(["授权方", "变更", "授权链接", "票据与令牌", "消息", "活动", "健康", "设置"]);
     expect(navOrder()).toEqual(NAV_IDS);
     expect(text("app-title")).toContain("WxOpen Console");
     expect(text("app-title")).toContain("微信开放平台控制台");

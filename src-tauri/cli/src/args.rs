@@ -311,6 +311,33 @@ pub enum AuthorizersCommand {
     },
     /// Write every account matching the filters (not a page) to a CSV or XLSX file
     Export(ExportArgs),
+    /// What each sync saw change per account, newest first (--json: one JSON line a change)
+    Changes(ChangesArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ChangesArgs {
+    /// A sync run's id (its changes and every later one's), or a time: 2026-12-01,
+    /// "2026-12-01 08:00" (local), an RFC 3339 time, or an age (24h, 7d)
+    #[arg(long, value_name = "SYNC|DATE")]
+    pub since: Option<String>,
+    /// The changes of this sync run only
+    #[arg(long, value_name = "ID")]
+    pub sync: Option<i64>,
+    /// authorized, revoked, reauthorized, renamed, permissions, verify_type, principal,
+    /// service_type or baseline
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// One account's changes
+    #[arg(long)]
+    pub appid: Option<String>,
+    /// A substring of the appid, the account's name or a changed value
+    #[arg(long)]
+    pub query: Option<String>,
+    #[arg(long, default_value_t = 1000)]
+    pub limit: u32,
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

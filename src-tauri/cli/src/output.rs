@@ -16,6 +16,9 @@ pub struct Out {
     /// The command ran and printed its report, but the report is a failure (`wxopen profile
     /// test` found a key missing): exit non-zero all the same, so scripts notice.
     pub failed: bool,
+    /// `json` is an array printed as JSON lines, one compact element a line (a long listing a
+    /// script reads as a stream), instead of one document.
+    pub json_lines: bool,
 }
 
 /// An [`Out`] from a serializable answer and its text form.
@@ -25,6 +28,15 @@ pub fn out<T: Serialize>(value: &T, text: impl Into<String>) -> CoreResult<Out> 
             .map_err(|e| CoreError::Internal(format!("cannot encode the answer: {e}")))?,
         text: text.into(),
         failed: false,
+        json_lines: false,
+    })
+}
+
+/// An [`Out`] printed as JSON lines with `--json`: one line per item (none for no items).
+pub fn out_lines<T: Serialize>(items: &[T], text: impl Into<String>) -> CoreResult<Out> {
+    Ok(Out {
+        json_lines: true,
+        ..out(&items, text)?
     })
 }
 
@@ -32,7 +44,11 @@ pub fn out<T: Serialize>(value: &T, text: impl Into<String>) -> CoreResult<Out> 
 pub fn print(result: CoreResult<Out>, json: bool) -> i32 {
     match result {
         Ok(o) => {
-            if json {
+            if json && o.json_lines {
+                for item in o.json.as_array().into_iter().flatten() {
+                    println!("{}", serde_json::to_string(item).unwrap_or_default());
+                }
+            } else if json {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&o.json).unwrap_or_default()

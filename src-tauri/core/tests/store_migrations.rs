@@ -9,7 +9,9 @@ use rusqlite::Connection;
 use wxopen_core::shared_store::SharedSource;
 use wxopen_core::store::migrations::{self, LATEST_VERSION, MIGRATIONS};
 use wxopen_core::store::TokenSourceKind;
-use wxopen_core::store::{AuthorizerQuery, Store, StoreError, DB_FILE};
+use wxopen_core::store::{
+    AuthorizerQuery, ChangeKind, ChangeQuery, ListedAuthorizer, Store, StoreError, DB_FILE,
+};
 
 fn raw(dir: &std::path::Path) -> Connection {
     let conn = Connection::open(dir.join(DB_FILE)).unwrap();
@@ -85,12 +87,25 @@ fn seed(conn: &Connection, version: u32) {
             .unwrap();
             return;
         }
+        // version 8: the change log (here one rename seen by the finished run 6)
+        8 => {
+            seed(conn, 7);
+            conn.execute_batch(
+                "INSERT INTO authorizer_change_log (profile_id, sync_run_id, appid, kind, field, old, new, at)
+                     VALUES (1, 6, 'wxauthorizer00001', 'renamed', 'nick_name', '更旧的公众号', '旧的公众号', 9);",
+            )
+            .unwrap();
+            return;
+        }
         v => panic!("no seed for schema version {v}: add one with the new migration"),
     }
     if version >= 1 {
         // a run that crashed while running (sync_runs is in v1): v5 adds its lease columns
+        // and a finished one before it: v8's change log compares the next sync with its data
         conn.execute_batch(
-            "INSERT INTO sync_runs (id, profile_id, state, next_offset, started_at, updated_at)
+            "INSERT INTO sync_runs (id, profile_id, state, list_done, next_offset, started_at, updated_at, finished_at)
+                 VALUES (6, 1, 'done', 1, 1, 5, 9, 9);
+             INSERT INTO sync_runs (id, profile_id, state, next_offset, started_at, updated_at)
                  VALUES (7, 1, 'running', 500, 10, 20);",
         )
         .unwrap();
@@ -196,6 +211,50 @@ fn check(store: &Store, from: u32) {
         perms,
         vec![(1, Some(1), Some(0), Some(1)), (15, None, None, None)]
     );
+    check_change_log(store, from);
+}
+
+/// v8: the change log starts empty (or keeps its rows), and the first sync after the
+/// migration is compared with the kept rows, not taken for a profile's first sync.
+fn check_change_log(store: &Store, from: u32) {
+    let seeded = u64::from(from >= 8);
+    let by_sync = |id| {
+        store
+            .changes_list(
+                1,
+                &ChangeQuery {
+                    sync_run_id: Some(id),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+    };
+    assert_eq!(by_sync(6).total, seeded, "from {from}");
+    // run 7 (resumed above) lists the kept account and a new one
+    let listed = [
+        ListedAuthorizer {
+            appid: "wxauthorizer00001".into(),
+            refresh_token: None,
+            auth_time: Some(50),
+        },
+        ListedAuthorizer {
+            appid: "wxauthorizer00002".into(),
+            refresh_token: Some("refresh@@@new".into()),
+            auth_time: Some(60),
+        },
+    ];
+    store.record_list_page(1, 7, &listed, 2, 2).unwrap();
+    let page = by_sync(7);
+    let seen: Vec<_> = page
+        .rows
+        .iter()
+        .map(|c| (c.appid.as_str(), c.kind))
+        .collect();
+    assert_eq!(seen, vec![("wxauthorizer00002", ChangeKind::Authorized)]);
+    let syncs = store.changes_by_sync(1, 10).unwrap();
+    let counts = |id| syncs.iter().find(|s| s.sync_run_id == id).unwrap().counts;
+    assert_eq!(counts(7).authorized, 1);
+    assert_eq!(counts(6).renamed, seeded);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use super::config::SandboxCredentials;
 use super::faults::Fault;
 use super::open::OpenAccountView;
 use super::push::{self, Pusher};
-use super::state::{AuthorizeOutcome, AuthorizeRequest, Shared};
+use super::state::{AuthorizeOutcome, AuthorizeRequest, AuthorizerEdit, Shared};
 
 /// A cheap handle on a running simulator's state (Clone + Send + Sync).
 #[derive(Clone)]
@@ -93,6 +93,14 @@ impl SandboxControl {
         let xml = push::unauthorized_xml(&self.credentials().component_appid, self.now(), &appid);
         self.spawn_push("unauthorization", xml);
         Ok(())
+    }
+
+    /// The account's admin changes its name, verification, principal or granted permission
+    /// sets (see [`AuthorizerEdit`]); no push goes out (WeChat sends none for these).
+    pub fn edit_authorizer(&self, appid: &str, edit: &AuthorizerEdit) -> Result<(), (i64, String)> {
+        self.shared
+            .edit_authorizer(appid, edit)
+            .map_err(|e| (e.errcode, e.errmsg))
     }
 
     /// Sends a push in the background when a push URL is set (failures are logged).

@@ -68,7 +68,7 @@ pub use guard::{CONTROL_TOKEN_HEADER, MAX_REQUEST_BODY};
 pub use hosts::DEFAULT_REDIRECT_DOMAINS;
 pub use open::OpenAccountView;
 pub use seed::Kind;
-pub use state::{AuthorizeOutcome, AuthorizeRequest};
+pub use state::{AuthorizeOutcome, AuthorizeRequest, AuthorizerEdit};
 
 use push::Pusher;
 use state::Shared;

@@ -17,8 +17,8 @@ use super::conn::Conn;
 use super::control::SandboxControl;
 use super::faults::{Action, Fault};
 use super::guard;
-use super::state::AuthorizeRequest;
 use super::state::{masked_query, new_rid, Request, RidRecord, APIS};
+use super::state::{AuthorizeRequest, AuthorizerEdit};
 
 const JSON_TYPE: &str = "application/json; encoding=utf-8";
 
@@ -41,6 +41,7 @@ pub fn router(ctl: SandboxControl) -> Router {
         .route("/sandbox/calls", get(calls))
         .route("/sandbox/authorize", post(authorize))
         .route("/sandbox/unauthorize", post(unauthorize))
+        .route("/sandbox/edit_authorizer", post(edit_authorizer))
         .route("/sandbox/authorizers/{appid}/options", get(options))
         .route("/sandbox/authorizers/{appid}/open", get(open))
         .route("/sandbox/open_accounts", get(open_accounts))
@@ -377,6 +378,27 @@ struct Unauthorize {
 
 async fn unauthorize(State(ctl): State<SandboxControl>, Json(req): Json<Unauthorize>) -> Response {
     match ctl.unauthorize(&req.appid) {
+        Ok(()) => Json(json!({"ok": true})).into_response(),
+        Err((errcode, errmsg)) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"errcode": errcode, "errmsg": errmsg})),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct EditAuthorizer {
+    appid: String,
+    #[serde(flatten)]
+    edit: AuthorizerEdit,
+}
+
+async fn edit_authorizer(
+    State(ctl): State<SandboxControl>,
+    Json(req): Json<EditAuthorizer>,
+) -> Response {
+    match ctl.edit_authorizer(&req.appid, &req.edit) {
         Ok(()) => Json(json!({"ok": true})).into_response(),
         Err((errcode, errmsg)) => (
             StatusCode::BAD_REQUEST,

@@ -149,6 +149,11 @@ struct Change {
     options: Option<[u8; 3]>,
     auth_time: Option<i64>,
     funcs: Option<Vec<Func>>,
+    /// What the account's admin changed on mp.weixin.qq.com (`Shared::edit_authorizer`).
+    nick_name: Option<String>,
+    verify_type: Option<i64>,
+    service_type: Option<i64>,
+    principal: Option<u16>,
     tokens: VecDeque<Tok>,
 }
 
@@ -229,6 +234,24 @@ pub struct AuthorizeRequest {
     #[serde(default)]
     pub biz_appid: Option<String>,
     /// Permission sets granted (default: the account's seeded sets plus open-account management).
+    #[serde(default)]
+    pub func_ids: Option<Vec<u32>>,
+}
+
+/// What an account's admin may change outside the platform's view (test-only, see
+/// `SandboxControl::edit_authorizer`): the next api_get_authorizer_info answer shows it, and a
+/// new `func_ids` list is what the account granted the platform from then on.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AuthorizerEdit {
+    #[serde(default)]
+    pub nick_name: Option<String>,
+    #[serde(default)]
+    pub verify_type: Option<i64>,
+    #[serde(default)]
+    pub service_type: Option<i64>,
+    /// An index into `seed::PRINCIPALS`.
+    #[serde(default)]
+    pub principal: Option<u16>,
     #[serde(default)]
     pub func_ids: Option<Vec<u32>>,
 }
@@ -565,6 +588,18 @@ impl Shared {
             }
             if let Some(f) = &c.funcs {
                 p.funcs = f.clone();
+            }
+            if let Some(n) = &c.nick_name {
+                p.nick_name = n.clone();
+            }
+            if let Some(v) = c.verify_type {
+                p.verify_type = v;
+            }
+            if let Some(v) = c.service_type {
+                p.service_type = v;
+            }
+            if let Some(v) = c.principal {
+                p.principal = v;
             }
         }
         p
@@ -1247,6 +1282,39 @@ impl Shared {
         }
         g.authorizer_tokens.retain(|_, i| *i != index);
         Ok(appid.to_owned())
+    }
+
+    /// The account's admin renames it, has it verified, moves it to another principal or
+    /// changes what it granted (the list answer does not change: only the info answer does, as
+    /// on WeChat). 61003 for an account not authorized now; 40097 for an unknown principal or
+    /// an empty name.
+    pub fn edit_authorizer(&self, appid: &str, edit: &AuthorizerEdit) -> Result<(), ApiError> {
+        if edit
+            .principal
+            .is_some_and(|p| usize::from(p) >= seed::PRINCIPALS.len())
+        {
+            return Err(err(40097, "invalid args: unknown principal"));
+        }
+        if edit
+            .nick_name
+            .as_deref()
+            .is_some_and(|n| n.trim().is_empty())
+        {
+            return Err(err(40097, "invalid args: empty nick_name"));
+        }
+        let mut g = self.lock();
+        let index = self.index(&g, appid).ok_or_else(not_authorized)?;
+        let change = g.changes.entry(index).or_default();
+        if let Some(n) = &edit.nick_name {
+            change.nick_name = Some(n.clone());
+        }
+        change.verify_type = edit.verify_type.or(change.verify_type);
+        change.service_type = edit.service_type.or(change.service_type);
+        change.principal = edit.principal.or(change.principal);
+        if let Some(ids) = &edit.func_ids {
+            change.funcs = Some(ids.iter().map(|&id| Func { id, confirm: None }).collect());
+        }
+        Ok(())
     }
 
     pub fn option_of(&self, appid: &str, name: &str) -> Option<String> {

@@ -1351,3 +1351,64 @@ async fn calls_report_the_token_each_call_carried() {
     assert_eq!(none["calls"], json!(0));
     env.sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_admin_edit_shows_in_the_info_answer_not_in_the_list() {
+    let env = Env::start(SandboxConfig {
+        authorizers: 10,
+        ..Default::default()
+    })
+    .await;
+    let ct = env.component_token().await;
+    let list_before = env.list(&ct, 0, 100).await;
+    let appid = list_before["list"][2]["authorizer_appid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = env.info(&ct, &appid).await;
+    let post = |body: Value| {
+        let req = env
+            .http
+            .post(format!("{}/sandbox/edit_authorizer", env.base))
+            .json(&body);
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, r) = post(json!({
+        "appid": appid, "nick_name": "改名后的账号", "verify_type": 0, "principal": 3,
+        "func_ids": [1, 2, 99]
+    }))
+    .await;
+    assert_eq!((status, &r["ok"]), (200, &json!(true)), "{r}");
+    let after = env.info(&ct, &appid).await;
+    let info = &after["authorizer_info"];
+    assert_eq!(info["nick_name"], json!("改名后的账号"));
+    assert_eq!(info["verify_type_info"]["id"], json!(0));
+    assert_eq!(info["principal_name"], json!("北京晨光文化传媒有限公司"));
+    let ids: Vec<i64> = after["authorization_info"]["func_info"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["funcscope_category"]["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![1, 2, 99]);
+    // What was not named stays as it was.
+    assert_eq!(
+        info["service_type_info"],
+        before["authorizer_info"]["service_type_info"]
+    );
+    assert_eq!(info["user_name"], before["authorizer_info"]["user_name"]);
+    // The list does not carry these fields: it is unchanged.
+    assert_eq!(env.list(&ct, 0, 100).await, list_before);
+    // Refusals: an unknown principal, an empty name, an account not authorized now.
+    let (status, r) = post(json!({"appid": appid, "principal": 999})).await;
+    assert_eq!((status, &r["errcode"]), (400, &json!(40097)), "{r}");
+    let (status, r) = post(json!({"appid": appid, "nick_name": "  "})).await;
+    assert_eq!((status, &r["errcode"]), (400, &json!(40097)), "{r}");
+    env.ctl.unauthorize(&appid).unwrap();
+    let (status, r) = post(json!({"appid": appid, "nick_name": "x"})).await;
+    assert_eq!((status, &r["errcode"]), (400, &json!(61003)), "{r}");
+    env.sb.shutdown().await;
+}

@@ -6,12 +6,14 @@ use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::State;
 use wxopen_core::service::authorizers::{AuthorizerView, OpenBinding};
+use wxopen_core::service::changes::AuthorizerChanges;
 use wxopen_core::service::export::{
     suggested_path, ExportFormat, ExportOutcome, ExportProgress, ExportProgressFn, ExportRequest,
 };
 use wxopen_core::service::now;
 use wxopen_core::service::tokens::AuthorizerTokenStatus;
 use wxopen_core::store::authorizers::{AuthorizerCounts, AuthorizerPage};
+use wxopen_core::store::change_log::ChangeQuery;
 use wxopen_core::store::options::OptionRow;
 use wxopen_core::store::types::AuthorizerQuery;
 
@@ -34,6 +36,17 @@ pub async fn authorizers_search(
 pub async fn authorizers_counts(state: State<'_, AppState>) -> CmdResult<AuthorizerCounts> {
     let (console, rt) = state.selected().await?;
     Ok(console.authorizer_counts(&rt)?)
+}
+
+/// What the recent syncs saw change per account (no network).
+#[tauri::command]
+#[specta::specta]
+pub async fn authorizer_changes(
+    state: State<'_, AppState>,
+    query: ChangeQuery,
+) -> CmdResult<AuthorizerChanges> {
+    let (console, rt) = state.selected().await?;
+    Ok(console.authorizer_changes(&rt, &query)?)
 }
 
 /// The stored view (no network).

@@ -1,6 +1,7 @@
 import type { Component } from "vue";
 import {
   CheckCircleIcon,
+  GitCommitIcon,
   HistoryIcon,
   KeyIcon,
   LinkIcon,
@@ -20,9 +21,10 @@ export interface NavItem {
 
 export const HEALTH_ITEM: NavItem = { path: "/health", labelKey: "nav.health", testid: "nav-health", icon: CheckCircleIcon };
 
-/** The six screens, in the order DESIGN.md lists them (Health goes in by `navItems`). */
+/** The screens, in the order DESIGN.md lists them; Changes (issue 14) follows the table it explains, Health goes in by `navItems`. */
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/authorizers", labelKey: "nav.authorizers", testid: "nav-authorizers", icon: UsergroupIcon },
+  { path: "/changes", labelKey: "nav.changes", testid: "nav-changes", icon: GitCommitIcon },
   { path: "/auth-links", labelKey: "nav.authLinks", testid: "nav-auth-links", icon: LinkIcon },
   { path: "/tokens", labelKey: "nav.tokens", testid: "nav-tokens", icon: KeyIcon },
   { path: "/messages", labelKey: "nav.messages", testid: "nav-messages", icon: MailIcon },

@@ -17,6 +17,7 @@ export const routes: RouteRecordRaw[] = [
     props: true,
     meta: { nav: "/authorizers" },
   },
+  { path: "/changes", name: "changes", component: () => import("../views/Changes/ChangesView.vue") },
   { path: "/auth-links", name: "auth-links", component: () => import("../views/AuthLinks/AuthLinksView.vue") },
   { path: "/tokens", name: "tokens", component: () => import("../views/Tokens/TokensView.vue") },
   { path: "/messages", name: "messages", component: () => import("../views/Messages/MessagesView.vue") },

@@ -1,4 +1,4 @@
-//! `wxopen authorizers sync|list|export`
+//! `wxopen authorizers sync|list|export|changes`
 
 use std::sync::Arc;
 
@@ -62,6 +62,7 @@ pub async fn run(console: &Console, g: &Globals, cmd: AuthorizersCommand) -> Cor
         AuthorizersCommand::Export(args) => {
             super::authorizers_export::run(console, &rt, args).await
         }
+        AuthorizersCommand::Changes(args) => super::authorizers_changes::run(console, &rt, args),
     }
 }
 

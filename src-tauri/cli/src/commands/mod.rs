@@ -3,6 +3,7 @@
 mod auth;
 mod authorizer;
 mod authorizers;
+mod authorizers_changes;
 mod authorizers_export;
 mod diag;
 mod health;

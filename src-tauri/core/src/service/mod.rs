@@ -12,7 +12,8 @@
 //!   into a Redis in an SDK's layout (`wxopen sandbox serve --backend-redis`);
 //! - [`sync`]: list + details sync (resumable, cancellable, progress events), one process at a
 //!   time per profile ([`lease`]);
-//! - [`authorizers`]: search, info, token refresh, options, open binding;
+//! - [`authorizers`]: search, info, token refresh, options, open binding; [`changes`]: what
+//!   each sync saw change per account;
 //! - [`links`]: pre-auth codes and authorization links (+ [`qr`]);
 //! - [`auth`]: complete an authorization; [`push`]: apply pushes; [`quota`]: clear quota;
 //! - [`diag`]: rid lookup, an authorizer's API quota and clearing it;
@@ -23,6 +24,7 @@ pub mod auth;
 pub mod authorizers;
 pub mod cached_token;
 pub mod cancel;
+pub mod changes;
 pub mod console;
 pub mod diag;
 pub mod export;

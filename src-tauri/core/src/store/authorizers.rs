@@ -20,6 +20,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::change_log::{self, ChangeKind, DetailsBefore, NewChange};
 use super::db::{shrink_page_cache, Store};
 use super::error::{Ctx, StoreError};
 use super::permissions;
@@ -218,55 +219,129 @@ pub fn like_pattern(query: &str) -> Option<String> {
     Some(p)
 }
 
+/// Where a list upsert records what it changed: `sync_id`'s change log, unless the run is the
+/// profile's baseline (see `store::change_log`).
+#[derive(Debug, Clone, Copy)]
+struct ListLog {
+    sync_id: Option<i64>,
+    record: bool,
+}
+
+impl ListLog {
+    fn for_run(
+        tx: &rusqlite::Connection,
+        profile_id: i64,
+        sync_id: Option<i64>,
+    ) -> Result<Self, StoreError> {
+        let record = match sync_id {
+            Some(id) => !change_log::is_baseline(tx, profile_id, id)?,
+            None => false,
+        };
+        Ok(ListLog { sync_id, record })
+    }
+}
+
+/// The columns of a known row a list entry may change: (id, status, auth_time).
+fn listed_before(
+    tx: &rusqlite::Connection,
+    profile_id: i64,
+    appid: &str,
+) -> Result<Option<(i64, Status, Option<i64>)>, StoreError> {
+    tx.prepare_cached(
+        "SELECT id, status, auth_time FROM authorizers WHERE profile_id = ?1 AND appid = ?2",
+    )
+    .and_then(|mut s| {
+        s.query_row(params![profile_id, appid], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()
+    })
+    .ctx("read listed authorizer")
+}
+
+/// What a list entry says changed about a known row (status and auth_time before it).
+fn listed_change(
+    status: Status,
+    auth_time: Option<i64>,
+    item: &ListedAuthorizer,
+) -> Option<NewChange> {
+    let change = |field: &'static str, old: String, new: String| NewChange {
+        kind: ChangeKind::Reauthorized,
+        field,
+        old: Some(old),
+        new: Some(new),
+    };
+    match (status, auth_time, item.auth_time) {
+        (Status::Revoked, ..) => Some(change("status", "revoked".into(), "authorized".into())),
+        (_, Some(old), Some(new)) if old != new => {
+            Some(change("auth_time", old.to_string(), new.to_string()))
+        }
+        _ => None,
+    }
+}
+
 fn upsert_one(
     tx: &rusqlite::Connection,
     profile_id: i64,
-    sync_id: Option<i64>,
+    log: ListLog,
     item: &ListedAuthorizer,
     t: i64,
     sum: &mut UpsertSummary,
 ) -> Result<(), StoreError> {
     // Insert first, update only on a conflict: a first (or growing) list sync is mostly new
-    // rows, which then cost one statement instead of a missed UPDATE plus an INSERT. A known
-    // row costs an ignored INSERT (one index probe) plus the UPDATE, as before. Both set
-    // has_refresh_token for the token stored below (no separate statement for the flag).
-    // One parameter list serves both statements (the UPDATE leaves ?6 unused).
+    // rows, which then cost one statement instead of a missed read plus an INSERT. A known
+    // row costs an ignored INSERT (one index probe), a read of what the change log compares
+    // (status, auth_time) and the UPDATE by rowid. Both set has_refresh_token for the token
+    // stored below (no separate statement for the flag).
     let refresh = item.refresh_token.as_deref().filter(|r| !r.is_empty());
     let text = search_text("", &item.appid, "", "", "");
-    let values = params![
-        profile_id,
-        item.appid,
-        item.auth_time,
-        sync_id,
-        t,
-        text,
-        refresh.is_some()
-    ];
     let inserted = tx
         .prepare_cached(
             "INSERT INTO authorizers (profile_id, appid, auth_time, status, status_changed_at, listed_at, last_seen_sync_id, created_at, search_text, has_refresh_token)
              VALUES (?1, ?2, ?3, 'authorized', ?5, ?5, ?4, ?5, ?6, ?7)
              ON CONFLICT(profile_id, appid) DO NOTHING",
         )
-        .and_then(|mut s| s.execute(values))
+        .and_then(|mut s| {
+            s.execute(params![
+                profile_id,
+                item.appid,
+                item.auth_time,
+                log.sync_id,
+                t,
+                text,
+                refresh.is_some()
+            ])
+        })
         .ctx("insert listed authorizer")?
         > 0;
+    let mut changes: Vec<NewChange> = Vec::new();
+    let mut before_status = Status::Authorized;
     if inserted {
         sum.inserted += 1;
+        changes.push(NewChange {
+            kind: ChangeKind::Authorized,
+            field: "status",
+            old: None,
+            new: Some("authorized".into()),
+        });
     } else {
+        let (id, status, auth_time) = listed_before(tx, profile_id, &item.appid)?
+            .ok_or_else(|| StoreError::NotFound(format!("authorizer {}", item.appid)))?;
+        before_status = status;
+        changes.extend(listed_change(status, auth_time, item));
         tx.prepare_cached(
             "UPDATE authorizers SET
-                 auth_time = coalesce(?3, auth_time),
-                 status_changed_at = CASE WHEN status = 'revoked' THEN ?5 ELSE status_changed_at END,
-                 details_stale = CASE WHEN status = 'revoked' OR auth_time IS NOT coalesce(?3, auth_time)
+                 auth_time = coalesce(?2, auth_time),
+                 status_changed_at = CASE WHEN status = 'revoked' THEN ?4 ELSE status_changed_at END,
+                 details_stale = CASE WHEN status = 'revoked' OR auth_time IS NOT coalesce(?2, auth_time)
                                       THEN 1 ELSE details_stale END,
                  status = CASE WHEN status = 'revoked' THEN 'authorized' ELSE status END,
-                 listed_at = ?5,
-                 last_seen_sync_id = coalesce(?4, last_seen_sync_id),
-                 has_refresh_token = max(has_refresh_token, ?7)
-             WHERE profile_id = ?1 AND appid = ?2",
+                 listed_at = ?4,
+                 last_seen_sync_id = coalesce(?3, last_seen_sync_id),
+                 has_refresh_token = max(has_refresh_token, ?5)
+             WHERE id = ?1",
         )
-        .and_then(|mut s| s.execute(values))
+        .and_then(|mut s| s.execute(params![id, item.auth_time, log.sync_id, t, refresh.is_some()]))
         .ctx("update listed authorizer")?;
         sum.updated += 1;
     }
@@ -283,10 +358,21 @@ fn upsert_one(
                     )
                     .and_then(|mut s| s.execute(params![profile_id, item.appid, t]))
                     .ctx("clear needs_reauth")?;
+                    if before_status == Status::NeedsReauth && changes.is_empty() {
+                        changes.push(NewChange {
+                            kind: ChangeKind::Reauthorized,
+                            field: "status",
+                            old: Some("needs_reauth".into()),
+                            new: Some("authorized".into()),
+                        });
+                    }
                 }
             }
         }
         None => sum.missing_refresh_token += 1,
+    }
+    if log.record {
+        change_log::record(tx, profile_id, log.sync_id, &item.appid, t, &changes)?;
     }
     Ok(())
 }
@@ -342,8 +428,9 @@ impl Store {
             chunk.iter().try_for_each(|i| check_appid(&i.appid))?;
             let t = now();
             self.in_tx(|tx| {
+                let log = ListLog::for_run(tx, profile_id, sync_id)?;
                 for item in chunk {
-                    upsert_one(tx, profile_id, sync_id, item, t, &mut sum)?;
+                    upsert_one(tx, profile_id, log, item, t, &mut sum)?;
                 }
                 bump_generation(tx, profile_id)
             })?;
@@ -366,8 +453,9 @@ impl Store {
         let t = now();
         self.in_tx(|tx| {
             let mut sum = UpsertSummary::default();
+            let log = ListLog::for_run(tx, profile_id, Some(sync_id))?;
             for item in items {
-                upsert_one(tx, profile_id, Some(sync_id), item, t, &mut sum)?;
+                upsert_one(tx, profile_id, log, item, t, &mut sum)?;
             }
             if !items.is_empty() {
                 bump_generation(tx, profile_id)?;
@@ -515,6 +603,19 @@ impl Store {
                     "sync run {sync_id} has not listed every authorizer yet"
                 )));
             }
+            let baseline = change_log::is_baseline(tx, profile_id, sync_id)?;
+            if !baseline {
+                // The same rows as the UPDATE below, read before it: one statement for all.
+                tx.execute(
+                    "INSERT INTO authorizer_change_log (profile_id, sync_run_id, appid, kind, field, old, new, at)
+                     SELECT profile_id, ?2, appid, 'revoked', 'status', status, 'revoked', ?3
+                       FROM authorizers
+                      WHERE profile_id = ?1 AND status <> 'revoked'
+                        AND (last_seen_sync_id IS NULL OR last_seen_sync_id <> ?2)",
+                    params![profile_id, sync_id, t],
+                )
+                .ctx("record revocations")?;
+            }
             let n = tx
                 .execute(
                     "UPDATE authorizers SET status = 'revoked', status_changed_at = ?3
@@ -523,6 +624,19 @@ impl Store {
                     params![profile_id, sync_id, t],
                 )
                 .ctx("mark revoked")?;
+            if baseline {
+                // The first list pass of a profile: one line, not an `authorized` per account.
+                tx.execute(
+                    "INSERT INTO authorizer_change_log (profile_id, sync_run_id, appid, kind, field, old, new, at)
+                     SELECT ?1, ?2, '', 'baseline', 'accounts', NULL, n, ?3
+                       FROM (SELECT count(*) AS n FROM authorizers
+                              WHERE profile_id = ?1 AND status <> 'revoked')
+                      WHERE NOT EXISTS (SELECT 1 FROM authorizer_change_log
+                                        WHERE profile_id = ?1 AND sync_run_id = ?2 AND kind = 'baseline')",
+                    params![profile_id, sync_id, t],
+                )
+                .ctx("record the baseline")?;
+            }
             if n > 0 {
                 bump_generation(tx, profile_id)?;
             }
@@ -926,15 +1040,28 @@ fn save_info(
     // re-prepares it on every run for its sync_runs subquery). The id then serves the UPDATE
     // (a rowid seek) and the details row. (An UPDATE … RETURNING id costs more than this
     // lookup: SQLite runs RETURNING as a trigger, with a statement journal.)
-    let id = match authorizer_id(tx, profile_id, appid)? {
-        Some(id) => id,
+    let (id, before) = match details_before(tx, profile_id, appid)? {
+        Some(found) => found,
         None => {
             ensure_authorizer(tx, profile_id, appid, t)?;
-            authorizer_id(tx, profile_id, appid)?.ok_or_else(|| {
+            let id = authorizer_id(tx, profile_id, appid)?.ok_or_else(|| {
                 StoreError::NotFound(format!("authorizer {appid} after creating it"))
-            })?
+            })?;
+            (id, None)
         }
     };
+    let perms_text = permissions::encode(&info.func_info);
+    if let Some(before) = &before {
+        let changes = change_log::details_changes(
+            before,
+            &info.nick_name,
+            info.verify_type,
+            info.service_type,
+            &info.principal_name,
+            (&perms_text, &info.func_info),
+        )?;
+        change_log::record(tx, profile_id, sync_id, appid, t, &changes)?;
+    }
     update_info(tx, id, sync_id, info, &text)?;
     // The raw answer and the permissions: one row; an unchanged one (most of a re-sync) is not
     // written again.
@@ -944,18 +1071,46 @@ fn save_info(
                  permissions = excluded.permissions
              WHERE raw_info IS NOT excluded.raw_info OR permissions IS NOT excluded.permissions",
     )
-    .and_then(|mut s| {
-        s.execute(params![
-            id,
-            info.raw_info,
-            permissions::encode(&info.func_info)
-        ])
-    })
+    .and_then(|mut s| s.execute(params![id, info.raw_info, perms_text]))
     .ctx("save raw info and permissions")?;
     if let Some(rt) = info.refresh_token.as_deref() {
         put_refresh(tx, profile_id, appid, rt, t, Flag::AlreadySet)?;
     }
     Ok(())
+}
+
+/// The id of an authorizer row and, when its details were fetched before, what a new answer
+/// is compared with for the change log. The one lookup a details save made anyway (the row
+/// almost always exists), widened: no extra statement per account.
+fn details_before(
+    tx: &rusqlite::Connection,
+    profile_id: i64,
+    appid: &str,
+) -> Result<Option<(i64, Option<DetailsBefore>)>, StoreError> {
+    tx.prepare_cached(
+        "SELECT a.id, a.info_fetched_at, a.nick_name, a.verify_type, a.service_type, a.principal_name,
+                CASE WHEN a.info_fetched_at IS NOT NULL
+                     THEN (SELECT permissions FROM authorizer_details WHERE authorizer_id = a.id) END
+           FROM authorizers a WHERE a.profile_id = ?1 AND a.appid = ?2",
+    )
+    .and_then(|mut s| {
+        s.query_row(params![profile_id, appid], |r| {
+            let fetched: Option<i64> = r.get(1)?;
+            let before = match fetched {
+                Some(_) => Some(DetailsBefore {
+                    nick_name: r.get(2)?,
+                    verify_type: r.get(3)?,
+                    service_type: r.get(4)?,
+                    principal_name: r.get(5)?,
+                    permissions: r.get(6)?,
+                }),
+                None => None,
+            };
+            Ok((r.get(0)?, before))
+        })
+        .optional()
+    })
+    .ctx("find authorizer")
 }
 
 /// The id of an authorizer row.

@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Ctx, StoreError};
 
 /// The schema steps; the latest version is `MIGRATIONS.len()`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -358,4 +358,28 @@ ALTER TABLE profiles ADD COLUMN shared_source TEXT;
 /// marked details, so a day's API budget is not spent on answers already held.
 const V7: &str = r#"
 ALTER TABLE authorizers ADD COLUMN details_stale INTEGER NOT NULL DEFAULT 0;
+"#;
+
+/// Version 8: `authorizer_change_log`, what each sync saw change per account (authorized,
+/// revoked, reauthorized, renamed, permissions, verify_type, principal, service_type), written
+/// in the transaction that writes the row (`store::change_log`). (`authorizer_changes`, the v3
+/// counter, is another thing.) `sync_run_id` is NULL for a change seen outside a sync (one
+/// account's details refreshed); no foreign key to `sync_runs`, so a change row costs no extra
+/// lookup when written. The first sync of a profile records one `baseline` line, not a row per
+/// account. Indexes: a sync's changes and counts per kind (covering), and an account's history.
+const V8: &str = r#"
+CREATE TABLE authorizer_change_log (
+    id          INTEGER PRIMARY KEY,
+    profile_id  INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    sync_run_id INTEGER,
+    appid       TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('baseline', 'authorized', 'revoked', 'reauthorized',
+                    'renamed', 'permissions', 'verify_type', 'principal', 'service_type')),
+    field       TEXT NOT NULL,
+    old         TEXT,
+    new         TEXT,
+    at          INTEGER NOT NULL
+);
+CREATE INDEX authorizer_change_log_by_sync ON authorizer_change_log(profile_id, sync_run_id, kind);
+CREATE INDEX authorizer_change_log_by_appid ON authorizer_change_log(profile_id, appid);
 "#;

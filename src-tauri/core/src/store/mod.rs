@@ -41,6 +41,9 @@
 //!   `count_needing_details(profile_id, sync_id, stale_before)`, `mark_details_stale(profile_id, appid)`,
 //!   `authorizers_missing_refresh_token(profile_id)`, `authorizer_counts(profile_id)`,
 //!   `permissions_list(profile_id, appid)`.
+//! - change log ([`change_log`], schema v8): written by the sync's own writes above;
+//!   `changes_list(profile_id, &ChangeQuery) -> ChangePage`, `changes_by_sync(profile_id, limit)`
+//!   (recent runs with counts per kind).
 //! - export ([`authorizers_export`]): `authorizer_ids_matching(profile_id, &AuthorizerQuery)`
 //!   (every match, in the query's order), `export_rows(profile_id, &[id])` (rows + permissions).
 //! - sync runs ([`sync_runs`]): `sync_run_start(profile_id, with_details)`, `sync_run_get(id)`,
@@ -67,6 +70,7 @@
 pub mod audit;
 pub mod authorizers;
 pub mod authorizers_export;
+pub mod change_log;
 pub mod db;
 pub mod error;
 pub mod health;
@@ -92,6 +96,7 @@ pub use authorizers::{
     AuthorizerCounts, AuthorizerDetail, AuthorizerInfoRecord, AuthorizerPage, AuthorizerRow,
     ListedAuthorizer, UpsertSummary,
 };
+pub use change_log::{ChangeCounts, ChangeKind, ChangePage, ChangeQuery, ChangeRow, SyncChanges};
 pub use db::{Store, BUSY_TIMEOUT};
 pub use error::StoreError;
 pub use messages::{MessagePage, MessageQuery, MessageRow, MessageStatus, NewMessage};
