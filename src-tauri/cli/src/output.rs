@@ -16,6 +16,9 @@ pub struct Out {
     /// The command ran and printed its report, but the report is a failure (`wxopen profile
     /// test` found a key missing): exit non-zero all the same, so scripts notice.
     pub failed: bool,
+    /// `--json` prints the document on one line: it ends a stream of JSON lines (`wxopen
+    /// bulk` prints one per account before it).
+    pub json_line: bool,
 }
 
 /// An [`Out`] from a serializable answer and its text form.
@@ -25,6 +28,7 @@ pub fn out<T: Serialize>(value: &T, text: impl Into<String>) -> CoreResult<Out> 
             .map_err(|e| CoreError::Internal(format!("cannot encode the answer: {e}")))?,
         text: text.into(),
         failed: false,
+        json_line: false,
     })
 }
 
@@ -32,7 +36,9 @@ pub fn out<T: Serialize>(value: &T, text: impl Into<String>) -> CoreResult<Out> 
 pub fn print(result: CoreResult<Out>, json: bool) -> i32 {
     match result {
         Ok(o) => {
-            if json {
+            if json && o.json_line {
+                println!("{}", serde_json::to_string(&o.json).unwrap_or_default());
+            } else if json {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&o.json).unwrap_or_default()

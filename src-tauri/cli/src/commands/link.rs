@@ -49,5 +49,6 @@ pub async fn run(console: &Console, g: &Globals, cmd: LinkCommand) -> CoreResult
         json: doc,
         text,
         failed: false,
+        json_line: false,
     })
 }

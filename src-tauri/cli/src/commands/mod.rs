@@ -4,6 +4,7 @@ mod auth;
 mod authorizer;
 mod authorizers;
 mod authorizers_export;
+mod bulk;
 mod diag;
 mod layout_file;
 mod link;
@@ -39,5 +40,6 @@ pub async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> Co
         ConsoleCommand::Quota(c) => quota::run(console, g, c).await,
         ConsoleCommand::Maintenance(c) => maintenance::run(console, c).await,
         ConsoleCommand::Diag(c) => diag::run(console, g, c).await,
+        ConsoleCommand::Bulk(c) => bulk::run(console, g, c).await,
     }
 }

@@ -51,6 +51,7 @@ pub async fn run(console: &Console, g: &Globals, cmd: PushCommand) -> CoreResult
             json: shown,
             text,
             failed: false,
+            json_line: false,
         })
     }
 }
