@@ -495,3 +495,12 @@ pub fn skip_reason_of(message: &str) -> Option<SkipReason> {
         .copied()
         .find(|r| r.text() == message)
 }
+
+/// Where the window suggests writing job `id`'s results: `<Downloads or home>/bulk-<id>-YYYYMMDD-HHMMSS.csv`.
+pub fn suggested_results_path(id: i64, now: i64) -> String {
+    let path = super::export::suggested_path(super::export::ExportFormat::Csv, now);
+    match path.rsplit_once("authorizers-") {
+        Some((dir, stamp)) => format!("{dir}bulk-{id}-{stamp}"),
+        None => path,
+    }
+}
