@@ -12,9 +12,11 @@ import zhShared from "./locales/areas/shared.zh-CN.json";
 import enShared from "./locales/areas/shared.en.json";
 import zhExport from "./locales/areas/export.zh-CN.json";
 import enExport from "./locales/areas/export.en.json";
+import zhBulk from "./locales/areas/bulk.zh-CN.json";
+import enBulk from "./locales/areas/bulk.en.json";
 
-const zhCN = { ...zhBase, ...zhAuthorizers, ...zhSetup, ...zhLinks, ...zhShared, ...zhExport };
-const en = { ...enBase, ...enAuthorizers, ...enSetup, ...enLinks, ...enShared, ...enExport };
+const zhCN = { ...zhBase, ...zhAuthorizers, ...zhSetup, ...zhLinks, ...zhShared, ...zhExport, ...zhBulk };
+const en = { ...enBase, ...enAuthorizers, ...enSetup, ...enLinks, ...enShared, ...enExport, ...enBulk };
 
 /** The zh-CN files are the source of truth for keys; en must match exactly (see i18n.spec.ts). */
 export type MessageSchema = typeof zhCN;
