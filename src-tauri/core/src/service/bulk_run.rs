@@ -152,15 +152,18 @@ fn gate(profile_id: i64, endpoint: &'static str) -> Arc<RateGate> {
 }
 
 impl RateGate {
+    /// Takes the next slot at or after `now`: slots are `60 s / per_minute` apart.
+    fn slot(&self, per_minute: u32, now: Instant) -> Instant {
+        let interval = Duration::from_secs(60) / per_minute.max(1);
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let at = (*next).max(now);
+        *next = at + interval;
+        at
+    }
+
     /// Waits for this call's slot.
     async fn wait(&self, per_minute: u32) {
-        let interval = Duration::from_secs(60) / per_minute.max(1);
-        let at = {
-            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-            let at = (*next).max(Instant::now());
-            *next = at + interval;
-            at
-        };
+        let at = self.slot(per_minute, Instant::now());
         tokio::time::sleep_until(at.into()).await;
     }
 }
@@ -632,6 +635,64 @@ impl Console {
                     f(&progress);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gate_spaces_calls_by_its_rate_and_does_not_bank_idle_time() {
+        let t0 = Instant::now();
+        let g = RateGate {
+            next: Mutex::new(t0),
+        };
+        let slots: Vec<Duration> = (0..4).map(|_| g.slot(600, t0) - t0).collect();
+        let ms = Duration::from_millis;
+        assert_eq!(slots, [ms(0), ms(100), ms(200), ms(300)]);
+        // Idle for a minute: the next call goes at once, and the one after waits its interval
+        // again (no burst of the calls not made meanwhile).
+        let later = t0 + Duration::from_secs(60);
+        assert_eq!(g.slot(600, later), later);
+        assert_eq!(g.slot(600, later), later + ms(100));
+        // Endpoints have their own gates, per profile.
+        assert!(!Arc::ptr_eq(
+            &gate(1, paths::API_SET_AUTHORIZER_OPTION),
+            &gate(1, paths::API_GET_AUTHORIZER_INFO)
+        ));
+        assert!(Arc::ptr_eq(
+            &gate(1, paths::API_GET_AUTHORIZER_INFO),
+            &gate(1, paths::API_GET_AUTHORIZER_INFO)
+        ));
+    }
+
+    #[test]
+    fn the_budget_stops_at_the_reserve_counting_calls_since_the_reading() {
+        let mut b = Budget {
+            endpoint: paths::API_GET_AUTHORIZER_INFO,
+            sent: 0,
+            allows: None,
+            last: None,
+            sent_at_reading: 0,
+        };
+        assert!(b.take().is_ok(), "no reading: nothing bounds it");
+        b.reread(Some(QuotaReading {
+            daily_limit: 100,
+            used: 77,
+            remain: 23,
+            reserve: 20,
+            resets_at: 86_400,
+        }));
+        assert!(b.take().is_ok() && b.take().is_ok() && b.take().is_ok());
+        match b.take() {
+            Err(BulkStop::QuotaReserve {
+                remain, reserve, ..
+            }) => {
+                assert_eq!((remain, reserve), (20, 20))
+            }
+            other => panic!("{other:?}"),
         }
     }
 }
