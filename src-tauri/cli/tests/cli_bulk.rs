@@ -473,3 +473,130 @@ fn details_pause_at_the_quota_reserve_and_a_cancelled_job_stays_cancelled() {
     );
     assert_eq!(cli.items(2, "pending"), 30);
 }
+
+#[test]
+fn tokens_recovery_pause_and_open_binding_in_bulk() {
+    const TOKEN: &str = "/cgi-bin/component/api_authorizer_token";
+    let (sim, cli) = setup(24, 100_000);
+    cli.run(&["authorizers", "sync"]);
+    let rows = cli.json(&["authorizers", "list", "--limit", "100"]);
+    let rows = rows["rows"].as_array().unwrap();
+    let without: usize = rows
+        .iter()
+        .filter(|r| r["has_refresh_token"] == false)
+        .count();
+    assert!(
+        without > 0 && without < 24,
+        "{without} accounts lack a refresh token"
+    );
+
+    // Refresh tokens: a write (it replaces the token the backend may use).
+    let refused = cli.ran(&["bulk", "refresh-tokens"]);
+    assert!(
+        !refused.ok
+            && refused
+                .stderr
+                .contains(&format!("for {} accounts", 24 - without))
+    );
+    let before = sim.calls(TOKEN);
+    let done = cli.ran(&["--json", "bulk", "refresh-tokens", "--yes"]);
+    assert!(done.ok, "{}", done.stderr);
+    let job = &done.lines().pop().unwrap()["job"];
+    assert_eq!(job["counts"]["ok"], 24 - without);
+    assert_eq!(job["counts"]["skipped"], without);
+    assert_eq!(sim.calls(TOKEN) - before, (24 - without) as i64);
+
+    // Recovery: only the accounts without a refresh token; the list gives none for them here,
+    // so they fail with the reason (and the job says where to look).
+    let dry = cli.run(&["bulk", "recover-refresh-tokens", "--dry-run"]);
+    assert!(
+        dry.contains(&format!(
+            "24 accounts, {} will be skipped: has_refresh_token {}",
+            24 - without,
+            24 - without
+        )),
+        "{dry}"
+    );
+    let rec = cli.ran(&["--json", "bulk", "recover-refresh-tokens"]);
+    assert!(!rec.ok, "accounts still without a token fail the job");
+    let lines = rec.lines();
+    let (items, end) = lines.split_at(lines.len() - 1);
+    assert_eq!(items.len(), without);
+    assert!(items.iter().all(|l| l["state"] == "failed"
+        && l["message"]
+            .as_str()
+            .unwrap()
+            .contains("api_get_authorizer_list")));
+    assert_eq!(end[0]["job"]["state"], "done");
+
+    // Pause: a finished job has nothing to pause; a paused one stays paused and resumable.
+    let done_id = job["id"].as_i64().unwrap().to_string();
+    let p = cli.ran(&["bulk", "pause", &done_id]);
+    assert!(
+        !p.ok && p.stderr.contains("nothing to pause"),
+        "{}",
+        p.stderr
+    );
+    sim.call(
+        "/sandbox/faults",
+        Some(json!({"kind": "errcode", "path": INFO, "errcode": 45009,
+                    "errmsg": "reach max api daily quota limit", "times": 1})),
+    );
+    let spent = cli.ran(&["--json", "bulk", "details", "--status", "authorized"]);
+    let details_id = spent.lines().pop().unwrap()["job"]["id"].as_i64().unwrap();
+    let paused = cli.json(&["bulk", "pause", &details_id.to_string()]);
+    assert_eq!(paused["state"], "paused");
+    let resumed = cli.ran(&["--json", "bulk", "resume", &details_id.to_string()]);
+    assert!(resumed.ok, "{}", resumed.stderr);
+    assert_eq!(resumed.lines().pop().unwrap()["job"]["counts"]["ok"], 24);
+
+    // Open binding: one account gets a new open account; then every account is bound to it
+    // where WeChat allows (same principal, not bound elsewhere), and unbound again.
+    let (first, open) = rows
+        .iter()
+        .filter(|r| r["has_refresh_token"] == true)
+        .find_map(|r| {
+            let appid = r["appid"].as_str().unwrap();
+            let made = cli.ran(&["--json", "open", "create", appid]);
+            made.ok.then(|| {
+                let v: Value = serde_json::from_str(&made.stdout).unwrap();
+                (
+                    appid.to_string(),
+                    v["open_appid"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .expect("an account that can have an open account");
+    let bind = cli.ran(&["--json", "bulk", "open-bind", &open, "--yes"]);
+    let lines = bind.lines();
+    let (items, end) = lines.split_at(lines.len() - 1);
+    assert_eq!(
+        end[0]["job"]["counts"]["skipped"],
+        without + 1,
+        "no refresh token, and the one already bound to it"
+    );
+    assert!(items.iter().all(|l| l["appid"] != first.as_str()));
+    let mut bound = vec![first.clone()];
+    for l in items {
+        let appid = l["appid"].as_str().unwrap();
+        let held = sim.call(&format!("/sandbox/authorizers/{appid}/open"), None);
+        if l["state"] == "ok" {
+            assert_eq!(held["open_appid"], open.as_str(), "{appid}");
+            bound.push(appid.to_string());
+        } else {
+            assert_eq!(l["state"], "failed");
+            // 89000/89001 (bound elsewhere, another principal), 61007 (no open permission set)
+            assert!(l["errcode"].as_i64().is_some_and(|c| c > 0), "{l}");
+            assert!(l["explanation"].is_string(), "{l}");
+        }
+    }
+    let unbind = cli.ran(&["--json", "bulk", "open-unbind", &open, "--yes"]);
+    for l in unbind.lines().iter().filter(|l| l["state"] == "ok") {
+        let appid = l["appid"].as_str().unwrap();
+        assert!(bound.iter().any(|b| b == appid), "{appid} was not bound");
+        let held = sim.call(&format!("/sandbox/authorizers/{appid}/open"), None);
+        assert!(held["open_appid"].is_null(), "{appid}: {held}");
+    }
+    let last = unbind.lines().pop().unwrap();
+    assert_eq!(last["job"]["counts"]["ok"], bound.len(), "{last}");
+}
