@@ -77,6 +77,7 @@ describe("bulk actions", () => {
       bulk_results: () => RESULTS,
       bulk_results_path: () => "/home/op/Downloads/bulk-7-20261203-190000.csv",
       bulk_results_csv: record("bulk_results_csv", () => 42),
+      bulk_jobs: () => [],
       authorizer_view: record("authorizer_view", () => new Promise(() => undefined)),
     });
     await mountConsole("/authorizers");
@@ -158,6 +159,7 @@ describe("bulk actions", () => {
       },
       bulk_results: () => RESULTS,
       bulk_results_path: () => "/tmp/bulk.csv",
+      bulk_jobs: () => [],
     };
     mockShell(undefined, shell);
     await mountConsole("/authorizers");
@@ -177,5 +179,29 @@ describe("bulk actions", () => {
     await vi.waitFor(() => expect(testid("bulk-status")!.dataset.state).toBe("done"));
     expect(runs).toBe(2);
     expect(testid("bulk-stop")).toBeNull();
+  });
+
+  it("offers to resume a job left unfinished (the app closed, a killed wxopen)", async () => {
+    const ran: number[] = [];
+    mockShell(undefined, {
+      authorizers_search: pages(3),
+      authorizers_counts: () => COUNTS,
+      bulk_jobs: () => [job("done", { pending: 0, ok: 42, skipped: 0, failed: 0 }), { ...job("running", { pending: 30, ok: 12, skipped: 0, failed: 0 }), id: 5 }],
+      bulk_run: (args) => {
+        ran.push(args.id as number);
+        return { job: { ...job("done", { pending: 0, ok: 42, skipped: 0, failed: 0 }), id: 5 }, stop: null, elapsed_ms: 10 };
+      },
+      bulk_results: () => RESULTS,
+      bulk_results_path: () => "/tmp/bulk.csv",
+    });
+    await mountConsole("/authorizers");
+    await vi.waitFor(() => expect(testid("authorizers-total")!.dataset.total).toBe("3"));
+    testid("bulk-button")!.click();
+    await vi.waitFor(() => expect(document.querySelectorAll("[data-testid=bulk-open-job]").length).toBe(1));
+    expect(testid("bulk-open-job")!.dataset.id).toBe("5");
+    expect(testid("bulk-open-job")!.textContent).toContain("12 / 42");
+    testid("bulk-resume-job-5")!.click();
+    await vi.waitFor(() => expect(testid("bulk-status")!.dataset.state).toBe("done"));
+    expect(ran).toEqual([5]);
   });
 });
