@@ -19,6 +19,14 @@ use wxopen_core::service::{CancelToken, Console, ProfileRt};
 use wxopen_core::store::bulk_jobs::{BulkAction, BulkItemRow, BulkJobRow};
 
 pub async fn run(console: &Console, g: &Globals, cmd: BulkCommand) -> CoreResult<Out> {
+    // The pace is the data dir's, whatever the profile.
+    if let BulkCommand::Settings {
+        concurrency,
+        rate_per_minute,
+    } = cmd
+    {
+        return settings(console, concurrency, rate_per_minute);
+    }
     let rt = g.active_profile(console).await?;
     let none = BulkParams::default();
     let (action, filter, params, run) = match cmd {
@@ -52,10 +60,7 @@ pub async fn run(console: &Console, g: &Globals, cmd: BulkCommand) -> CoreResult
             filter,
             run,
         } => (BulkAction::OpenUnbind, filter, open(open_appid), run),
-        BulkCommand::Settings {
-            concurrency,
-            rate_per_minute,
-        } => return settings(console, concurrency, rate_per_minute),
+        BulkCommand::Settings { .. } => unreachable!("answered above"),
         BulkCommand::Jobs { limit } => return jobs(console, &rt, limit),
         BulkCommand::Resume { job } => return execute(console, g, &rt, job).await,
         BulkCommand::Pause { job } => {

@@ -488,14 +488,6 @@ fn plan_of(
     }
 }
 
-/// The text a skipped item carries, back to its reason (for counting in the UI).
-pub fn skip_reason_of(message: &str) -> Option<SkipReason> {
-    SkipReason::ALL
-        .iter()
-        .copied()
-        .find(|r| r.text() == message)
-}
-
 /// Where the window suggests writing job `id`'s results: `<Downloads or home>/bulk-<id>-YYYYMMDD-HHMMSS.csv`.
 pub fn suggested_results_path(id: i64, now: i64) -> String {
     let path = super::export::suggested_path(super::export::ExportFormat::Csv, now);
