@@ -78,6 +78,18 @@ describe("bulk actions", () => {
       bulk_results_path: () => "/home/op/Downloads/bulk-7-20261203-190000.csv",
       bulk_results_csv: record("bulk_results_csv", () => 42),
       bulk_jobs: () => [],
+      errcode_explain: (args) => ({
+        errcode: args.errcode,
+        known: true,
+        kind: "permission",
+        zh: "该接口的权限集未授权给本第三方平台",
+        en: "The account did not grant this API's permission set to the platform",
+        hint_zh: "",
+        hint_en: "",
+        retryable: false,
+        client_ip: null,
+        rid: null,
+      }),
       authorizer_view: record("authorizer_view", () => new Promise(() => undefined)),
     });
     await mountConsole("/authorizers");
@@ -133,7 +145,11 @@ describe("bulk actions", () => {
     run.resolve({ job: job("done", { pending: 0, ok: 39, skipped: 2, failed: 1 }), stop: null, elapsed_ms: 4000 });
     await vi.waitFor(() => expect(document.querySelectorAll("[data-testid=bulk-result]").length).toBe(3));
     expect(testid("bulk-status")!.dataset.state).toBe("done");
-    expect($("[data-testid=bulk-result][data-state=failed]")!.textContent).toContain("61007");
+    const failedRow = $("[data-testid=bulk-result][data-state=failed]")!;
+    expect(failedRow.textContent).toContain("61007");
+    // The errcode explained in the interface's language, WeChat's errmsg on hover.
+    await vi.waitFor(() => expect(failedRow.textContent).toContain("该接口的权限集未授权给本第三方平台"));
+    expect(failedRow.querySelector<HTMLElement>("[data-testid=bulk-result-message]")!.title).toContain("api is unauthorized");
     testid("bulk-csv-export")!.click();
     await settle();
     expect(calls.bulk_results_csv![0]).toEqual({ id: 7, path: "/home/op/Downloads/bulk-7-20261203-190000.csv" });
