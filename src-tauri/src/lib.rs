@@ -65,7 +65,16 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::diag::authorizer_clear_quota,
             commands::shared::shared_test,
             commands::shared::shared_test_settings,
-            commands::shared::shared_keys
+            commands::shared::shared_keys,
+            commands::bulk::bulk_plan,
+            commands::bulk::bulk_create,
+            commands::bulk::bulk_run,
+            commands::bulk::bulk_pause,
+            commands::bulk::bulk_cancel,
+            commands::bulk::bulk_jobs,
+            commands::bulk::bulk_results,
+            commands::bulk::bulk_results_csv,
+            commands::bulk::bulk_results_path
         ])
         // Errcodes and Unix timestamps are i64 in Rust but far below 2^53: plain numbers in TS.
         .dangerously_cast_bigints_to_number()

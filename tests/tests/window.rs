@@ -199,9 +199,10 @@ async fn first_run_sandbox_shows_its_avatars_and_qr_codes() {
         .await;
     let en = heights().await;
     assert_eq!(en, zh, "row heights changed in English");
-    // ...and the principal, which takes what the fixed columns leave, stays readable.
+    // ...and the principal (after the selection column), which takes what the fixed columns
+    // leave, stays readable.
     let principal = desktop
-        .js("return document.querySelectorAll('[data-testid=authorizers-table] thead th')[5].getBoundingClientRect().width;")
+        .js("return document.querySelectorAll('[data-testid=authorizers-table] thead th')[6].getBoundingClientRect().width;")
         .await;
     assert!(
         principal.as_f64().is_some_and(|w| w >= 100.0),

@@ -124,6 +124,25 @@ export const commands = {
 	sharedTestSettings: (componentAppid: string, shared: SharedInput, authorizer: string | null) => typedError<SharedTest, CommandError>(__TAURI_INVOKE("shared_test_settings", { componentAppid, shared, authorizer })),
 	/**  The exact keys (or token API URLs) these settings read for `component_appid`. */
 	sharedKeys: (componentAppid: string, source: SharedSource, authorizer: string | null) => typedError<SharedKey[], CommandError>(__TAURI_INVOKE("shared_keys", { componentAppid, source, authorizer })),
+	/**  How many accounts `request` acts on, how many it skips and why; nothing stored or sent. */
+	bulkPlan: (request: BulkRequest) => typedError<BulkPlan, CommandError>(__TAURI_INVOKE("bulk_plan", { request })),
+	/**
+	 *  Creates the job; one that writes to WeChat needs `confirmed` (the window asked once,
+	 *  naming the count).
+	 */
+	bulkCreate: (request: BulkRequest, confirmed: boolean) => typedError<BulkJobRow, CommandError>(__TAURI_INVOKE("bulk_create", { request, confirmed })),
+	/**  Runs (or resumes) a job until it is done or paused (`bulk_pause`), progress to `on_progress`. */
+	bulkRun: (id: number, onProgress: Channel<BulkProgress>) => typedError<BulkOutcome, CommandError>(__TAURI_INVOKE("bulk_run", { id, onProgress })),
+	bulkPause: (id: number) => typedError<BulkJobRow, CommandError>(__TAURI_INVOKE("bulk_pause", { id })),
+	bulkCancel: (id: number) => typedError<BulkJobRow, CommandError>(__TAURI_INVOKE("bulk_cancel", { id })),
+	/**  The profile's jobs, newest first. */
+	bulkJobs: (limit: number) => typedError<BulkJobRow[], CommandError>(__TAURI_INVOKE("bulk_jobs", { limit })),
+	/**  A page of a job's result table (accounts after `after_seq`). */
+	bulkResults: (id: number, afterSeq: number, limit: number) => typedError<BulkItemRow[], CommandError>(__TAURI_INVOKE("bulk_results", { id, afterSeq, limit })),
+	/**  Writes the job's result table as CSV (UTF-8 with BOM) to `path`; answers the rows written. */
+	bulkResultsCsv: (id: number, path: string) => typedError<number, CommandError>(__TAURI_INVOKE("bulk_results_csv", { id, path })),
+	/**  Where the results CSV goes unless the user types another path. */
+	bulkResultsPath: (id: number) => typedError<string, CommandError>(__TAURI_INVOKE("bulk_results_path", { id })),
 };
 
 /* Types */
@@ -297,6 +316,116 @@ export type AuthorizerView = {
 	options: OptionRow[],
 	open: OpenBindingRow | null,
 } & AuthorizerDetail;
+
+/**  What a bulk job does to each account. */
+export type BulkAction = "option_set" | "refresh_tokens" | "details" | "recover_refresh_tokens" | "open_bind" | "open_unbind";
+
+/**  Accounts of a job by result. */
+export type BulkCounts = {
+	pending: number,
+	ok: number,
+	skipped: number,
+	failed: number,
+};
+
+/**  One account's result. */
+export type BulkItemRow = {
+	seq: number,
+	appid: string,
+	state: BulkItemState,
+	errcode: number | null,
+	message: string | null,
+	at: number | null,
+};
+
+export type BulkItemState = "pending" | "ok" | "skipped" | "failed";
+
+/**  A job as stored, with its counts. */
+export type BulkJobRow = {
+	id: number,
+	profile_id: number,
+	action: BulkAction,
+	/**  The action's parameters (JSON text: option name and value, open appid). */
+	params: string,
+	/**  What was selected (JSON text of the filter), for the record. */
+	selection: string,
+	state: BulkJobState,
+	total: number,
+	counts: BulkCounts,
+	/**  Why it paused or stopped (the quota reserve, 45009, a cancel). */
+	message: string | null,
+	owner: string | null,
+	heartbeat_at: number | null,
+	created_at: number,
+	updated_at: number,
+	finished_at: number | null,
+};
+
+export type BulkJobState = "pending" | "running" | "paused" | "cancelled" | "done";
+
+/**  How a run ended. */
+export type BulkOutcome = {
+	job: BulkJobRow,
+	stop: BulkStop | null,
+	elapsed_ms: number,
+};
+
+/**  An action's parameters. */
+export type BulkParams = {
+	/**  `option_set`: location_report, voice_recognize or customer_service. */
+	option_name?: string | null,
+	/**  `option_set`: the value ("0", "1", "2"). */
+	option_value?: string | null,
+	/**  `open_bind` / `open_unbind`: the open account. */
+	open_appid?: string | null,
+};
+
+/**  The dry run: how many accounts, how many will be skipped and why. */
+export type BulkPlan = {
+	action: BulkAction,
+	params: BulkParams,
+	total: number,
+	/**  Accounts that will be acted on. */
+	will_run: number,
+	skipped: SkipCount[],
+	/**  Whether the action changes something at WeChat (then it needs one confirmation). */
+	writes: boolean,
+};
+
+/**  Where a job stands (sent after every account). */
+export type BulkProgress = {
+	job_id: number,
+	total: number,
+	counts: BulkCounts,
+	/**  Accounts finished by this run. */
+	done_this_run: number,
+	elapsed_ms: number,
+	/**  Seconds left at this run's pace (`None` before the first account). */
+	eta_secs: number | null,
+	/**  The endpoint's remaining daily quota as last read. */
+	quota_remain: number | null,
+};
+
+/**  What to do to which accounts. */
+export type BulkRequest = {
+	action: BulkAction,
+	/**  The selection: every account matching the table's filter (its page ignored)… */
+	query: AuthorizerQuery,
+	/**  …or, when given, exactly these rows (picked in the table). */
+	appids?: string[] | null,
+	params?: BulkParams,
+};
+
+/**  Why a run stopped before its job was done. */
+export type BulkStop = 
+/**  The endpoint's remaining daily quota fell to the backend's reserve. */
+{ kind: "quota_reserve"; endpoint: string; remain: number; reserve: number; daily_limit: number; resets_at: number } | 
+/**  WeChat answered 45009: the endpoint's quota for today is spent. */
+{ kind: "quota_spent"; endpoint: string; resets_at: number } | 
+/**  Paused here (Ctrl-C, the window's Pause). */
+{ kind: "paused" } | 
+/**  Someone paused or cancelled it from elsewhere (another process, the window). */
+{ kind: "elsewhere"; state: BulkJobState };
 
 /**  Changes per kind (of one sync). */
 export type ChangeCounts = {
@@ -895,6 +1024,15 @@ export type SharedTest = {
 	error: ErrorBody | null,
 	keys: KeyProbe[],
 };
+
+/**  Skipped accounts of one reason. */
+export type SkipCount = {
+	reason: SkipReason,
+	count: number,
+};
+
+/**  Why an account of a selection is not acted on. */
+export type SkipReason = "revoked" | "needs_reauth" | "no_refresh_token" | "already_set" | "has_refresh_token" | "already_bound" | "not_bound" | "bound_elsewhere" | "not_in_cache";
 
 /**  Sort column of a search (ties are broken by appid). */
 export type Sort = "nick_name" | "auth_time" | "appid";

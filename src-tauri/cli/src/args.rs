@@ -49,6 +49,10 @@ pub enum ConsoleCommand {
     /// What needs attention: ticket, token, accounts to re-authorize, revoked and new since the
     /// previous sync, missing refresh tokens, quota resets, the commonest errcodes of 24 h
     Health,
+    /// Bulk actions over the accounts matching the filters of `authorizers list` (jobs that
+    /// survive a restart: pause, resume, cancel, results as CSV)
+    #[command(subcommand)]
+    Bulk(BulkCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -297,13 +301,8 @@ pub enum AuthorizersCommand {
     },
     /// Search the local cache
     List {
-        #[arg(long)]
-        query: Option<String>,
-        #[arg(long, value_enum)]
-        kind: Option<KindArg>,
-        /// authorized, revoked or needs_reauth
-        #[arg(long)]
-        status: Option<String>,
+        #[command(flatten)]
+        filter: FilterArgs,
         #[arg(long, default_value_t = 50)]
         limit: u32,
         #[arg(long, default_value_t = 0)]
@@ -338,6 +337,117 @@ pub struct ChangesArgs {
     pub limit: u32,
     #[arg(long, default_value_t = 0)]
     pub offset: u32,
+}
+
+/// The filters of `authorizers list` (and of `bulk`, which acts on every match).
+#[derive(Debug, Clone, Args)]
+pub struct FilterArgs {
+    /// Substring of the nickname, appid, original id, alias or principal name
+    #[arg(long)]
+    pub query: Option<String>,
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// authorized, revoked or needs_reauth
+    #[arg(long)]
+    pub status: Option<String>,
+}
+
+/// How a bulk job starts: previewed, or confirmed.
+#[derive(Debug, Clone, Args)]
+pub struct BulkRunArgs {
+    /// Show how many accounts would be acted on and how many skipped (and why); nothing is
+    /// stored or sent
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Confirm an action that writes to WeChat (the refusal names the count)
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BulkCommand {
+    /// Set an option on every matching account (api_set_authorizer_option)
+    #[command(subcommand)]
+    Option(BulkOptionCommand),
+    /// Refresh every matching account's authorizer_access_token
+    RefreshTokens {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[command(flatten)]
+        run: BulkRunArgs,
+    },
+    /// Fetch every matching account's details (api_get_authorizer_info)
+    Details {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[command(flatten)]
+        run: BulkRunArgs,
+    },
+    /// Recover missing refresh tokens from api_get_authorizer_list
+    RecoverRefreshTokens {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[command(flatten)]
+        run: BulkRunArgs,
+    },
+    /// Bind every matching account to an open account (open/bind)
+    OpenBind {
+        open_appid: String,
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[command(flatten)]
+        run: BulkRunArgs,
+    },
+    /// Unbind every matching account from an open account (open/unbind)
+    OpenUnbind {
+        open_appid: String,
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[command(flatten)]
+        run: BulkRunArgs,
+    },
+    /// Show or set how bulk jobs pace themselves (kept in the data dir)
+    Settings {
+        /// Accounts acted on at once (1 to 32; default 4)
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// Calls a minute to one endpoint (default 600)
+        #[arg(long)]
+        rate_per_minute: Option<u32>,
+    },
+    /// The profile's bulk jobs, newest first
+    Jobs {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Run a paused (or interrupted) job's pending accounts
+    Resume { job: i64 },
+    /// Pause a running job (its process stops after the accounts in flight)
+    Pause { job: i64 },
+    /// Cancel a job: its pending accounts are never acted on
+    Cancel { job: i64 },
+    /// A job's result per account
+    Results {
+        job: i64,
+        /// Write the table as CSV (UTF-8 with BOM) to FILE
+        #[arg(long, value_name = "FILE")]
+        csv: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BulkOptionCommand {
+    /// `wxopen bulk option set location_report 1 --status authorized --yes`
+    Set {
+        /// location_report, voice_recognize or customer_service
+        name: String,
+        /// location_report 0/1/2, the others 0/1
+        value: String,
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[command(flatten)]
+        run: BulkRunArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

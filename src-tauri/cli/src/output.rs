@@ -19,6 +19,9 @@ pub struct Out {
     /// `json` is an array printed as JSON lines, one compact element a line (a long listing a
     /// script reads as a stream), instead of one document.
     pub json_lines: bool,
+    /// `--json` prints the document on one line: it ends a stream of JSON lines (`wxopen
+    /// bulk` prints one per account before it).
+    pub json_line: bool,
 }
 
 /// An [`Out`] from a serializable answer and its text form.
@@ -29,6 +32,7 @@ pub fn out<T: Serialize>(value: &T, text: impl Into<String>) -> CoreResult<Out> 
         text: text.into(),
         failed: false,
         json_lines: false,
+        json_line: false,
     })
 }
 
@@ -48,6 +52,8 @@ pub fn print(result: CoreResult<Out>, json: bool) -> i32 {
                 for item in o.json.as_array().into_iter().flatten() {
                     println!("{}", serde_json::to_string(item).unwrap_or_default());
                 }
+            } else if json && o.json_line {
+                println!("{}", serde_json::to_string(&o.json).unwrap_or_default());
             } else if json {
                 println!(
                     "{}",

@@ -387,3 +387,96 @@ async fn diagnostics_borrow_their_tokens_too() {
         "no token fetched"
     );
 }
+
+#[tokio::test]
+async fn bulk_jobs_borrow_their_tokens_too() {
+    use wxopen_core::service::bulk::{BulkParams, BulkRequest};
+    use wxopen_core::service::bulk_run::BulkHooks;
+    use wxopen_core::store::bulk_jobs::{BulkAction, BulkItemState};
+
+    let e = env(10).await;
+    let component = e.console.component_token(&e.rt).await.unwrap();
+    e.console
+        .sync_authorizers(&e.rt, SyncOptions::default(), None, CancelToken::new())
+        .await
+        .unwrap();
+    let authorizer = out_first_appid(&e.console, &e.rt);
+    let auth_token = e
+        .console
+        .authorizer_token(&e.rt, &authorizer)
+        .await
+        .unwrap();
+    let answers: Answers = Arc::default();
+    let base = token_api(answers.clone()).await;
+    let appid = e.rt.appid().to_string();
+    for (path, token) in [
+        (format!("/tokens/{appid}"), component.token.expose()),
+        (
+            format!("/tokens/{appid}/{authorizer}"),
+            auth_token.token.expose(),
+        ),
+    ] {
+        answers.lock().unwrap().push((
+            path,
+            200,
+            serde_json::json!({"data": {"access_token": token, "expires_in": 7000}}).to_string(),
+        ));
+    }
+    let console = shared_console(&e, source(&base), Some(HEADER_VALUE)).await;
+    let rt = console.profile(Some("shared")).await.unwrap();
+    console
+        .sync_authorizers(&rt, SyncOptions::default(), None, CancelToken::new())
+        .await
+        .unwrap();
+    console.set_bulk_rate_per_minute(600_000).unwrap();
+    let fetches = (
+        e.control().call_count(TOKEN_PATH),
+        e.control().call_count(AUTHORIZER_TOKEN_PATH),
+    );
+    let info_calls = e.control().call_count(INFO_PATH);
+
+    // Details with the borrowed component token, for every account.
+    let details = BulkRequest {
+        action: BulkAction::Details,
+        query: Default::default(),
+        appids: None,
+        params: BulkParams::default(),
+    };
+    let (_, job) = console.bulk_create(&rt, &details, false).unwrap();
+    let out = console
+        .bulk_run(&rt, job.id, BulkHooks::default(), CancelToken::new())
+        .await
+        .unwrap();
+    assert_eq!(out.job.counts.ok, 10, "{:?}", out.job);
+    assert_eq!(e.control().call_count(INFO_PATH), info_calls + 10);
+
+    // An authorizer-token action with the borrowed authorizer token: WeChat answers (the open
+    // account does not exist), so the token was accepted, and the answer is the item's result.
+    let bind = BulkRequest {
+        action: BulkAction::OpenBind,
+        query: Default::default(),
+        appids: Some(vec![authorizer.clone()]),
+        params: BulkParams {
+            open_appid: Some("wx0000000000000000".into()),
+            ..Default::default()
+        },
+    };
+    let (plan, job) = console.bulk_create(&rt, &bind, true).unwrap();
+    assert_eq!(plan.will_run, 1, "the picked account is acted on");
+    let out = console
+        .bulk_run(&rt, job.id, BulkHooks::default(), CancelToken::new())
+        .await
+        .unwrap();
+    let items = console.bulk_results_page(&rt, job.id, -1, 10).unwrap();
+    assert_eq!(items[0].state, BulkItemState::Failed, "{items:?}");
+    assert!(items[0].errcode.is_some_and(|c| c > 0), "{items:?}");
+    assert_eq!(out.job.counts.failed, 1);
+    assert_eq!(
+        (
+            e.control().call_count(TOKEN_PATH),
+            e.control().call_count(AUTHORIZER_TOKEN_PATH),
+        ),
+        fetches,
+        "no token fetched: every call borrowed the backend's"
+    );
+}

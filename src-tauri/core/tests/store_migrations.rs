@@ -97,6 +97,21 @@ fn seed(conn: &Connection, version: u32) {
             .unwrap();
             return;
         }
+        // version 9: a bulk job killed mid-way: one account done, one skipped, one to do
+        9 => {
+            seed(conn, 8);
+            conn.execute_batch(
+                r#"INSERT INTO bulk_jobs (id, profile_id, action, params, state, total, owner, heartbeat_at, created_at, updated_at)
+                     VALUES (3, 1, 'option_set', '{"option_name":"location_report","option_value":"1"}', 'running', 3,
+                             'wxopen:1@host#00000001', 30, 25, 30);
+                 INSERT INTO bulk_items (job_id, seq, appid, state, message, at) VALUES
+                     (3, 0, 'wxauthorizer00001', 'ok', NULL, 28),
+                     (3, 1, 'wxauthorizer00002', 'skipped', 'skipped: revoked', 25),
+                     (3, 2, 'wxauthorizer00003', 'pending', NULL, NULL);"#,
+            )
+            .unwrap();
+            return;
+        }
         v => panic!("no seed for schema version {v}: add one with the new migration"),
     }
     if version >= 1 {
@@ -138,6 +153,38 @@ fn check(store: &Store, from: u32) {
     // v7: details are refetched when missing (before v7 none were fetched) or marked stale,
     // even when no age makes them stale
     assert_eq!(store.count_needing_details(p.id, 999, 0).unwrap(), 1);
+    // v9: a bulk job keeps its accounts' results; the one killed mid-way is resumable
+    let jobs = store.bulk_jobs_list(p.id, 10).unwrap();
+    if from < 9 {
+        assert!(jobs.is_empty());
+    } else {
+        use wxopen_core::store::bulk_jobs::{BulkAction, BulkCounts, BulkJobState};
+        assert_eq!(jobs.len(), 1);
+        let j = &jobs[0];
+        assert_eq!(
+            (j.id, j.action, j.state),
+            (3, BulkAction::OptionSet, BulkJobState::Running)
+        );
+        assert_eq!(
+            j.counts,
+            BulkCounts {
+                pending: 1,
+                ok: 1,
+                skipped: 1,
+                failed: 0
+            }
+        );
+        assert_eq!(
+            store.bulk_items_pending(3, -1, 10).unwrap(),
+            vec![(2, "wxauthorizer00003".to_string())]
+        );
+        // its owner is silent past the lease: another process takes it over
+        let claimed = store
+            .bulk_job_claim(3, "test:2@host#00000002", 1_000, 60, &|_| false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(claimed.owner.as_deref(), Some("test:2@host#00000002"));
+    }
     // v5: the crashed run is kept, resumable, and its lease (none before v5) is readable
     let run = store.sync_run_resumable(p.id).unwrap().expect("run kept");
     assert_eq!((run.id, run.next_offset), (7, 500));
@@ -331,6 +378,9 @@ fn migrates_from_every_earlier_version_keeping_data() {
         // v5: the history pruning's indexes
         assert_eq!(named("index", "audit_log_by_at"), 1, "from {from}");
         assert_eq!(named("index", "messages_by_received_at"), 1, "from {from}");
+        // v9: bulk jobs and their accounts
+        assert_eq!(named("table", "bulk_jobs"), 1, "from {from}");
+        assert_eq!(named("table", "bulk_items"), 1, "from {from}");
         if from > 0 {
             let gen = || -> i64 {
                 conn.query_row(

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod authorizers;
+pub mod bulk;
 pub mod diag;
 pub mod error;
 pub mod history;

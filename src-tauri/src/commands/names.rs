@@ -1,5 +1,5 @@
 /// Every command the shell registers (also read by build.rs to generate ACL permissions).
-pub const COMMANDS: [&str; 49] = [
+pub const COMMANDS: [&str; 58] = [
     "app_info",
     "ui_ready",
     "ui_table_painted",
@@ -49,4 +49,13 @@ pub const COMMANDS: [&str; 49] = [
     "shared_test",
     "shared_test_settings",
     "shared_keys",
+    "bulk_plan",
+    "bulk_create",
+    "bulk_run",
+    "bulk_pause",
+    "bulk_cancel",
+    "bulk_jobs",
+    "bulk_results",
+    "bulk_results_csv",
+    "bulk_results_path",
 ];

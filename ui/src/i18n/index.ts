@@ -16,9 +16,11 @@ import zhHealth from "./locales/areas/health.zh-CN.json";
 import enHealth from "./locales/areas/health.en.json";
 import zhChanges from "./locales/areas/changes.zh-CN.json";
 import enChanges from "./locales/areas/changes.en.json";
+import zhBulk from "./locales/areas/bulk.zh-CN.json";
+import enBulk from "./locales/areas/bulk.en.json";
 
-const zhCN = { ...zhBase, ...zhAuthorizers, ...zhSetup, ...zhLinks, ...zhShared, ...zhExport, ...zhHealth, ...zhChanges };
-const en = { ...enBase, ...enAuthorizers, ...enSetup, ...enLinks, ...enShared, ...enExport, ...enHealth, ...enChanges };
+const zhCN = { ...zhBase, ...zhAuthorizers, ...zhSetup, ...zhLinks, ...zhShared, ...zhExport, ...zhHealth, ...zhChanges, ...zhBulk };
+const en = { ...enBase, ...enAuthorizers, ...enSetup, ...enLinks, ...enShared, ...enExport, ...enHealth, ...enChanges, ...enBulk };
 
 /** The zh-CN files are the source of truth for keys; en must match exactly (see i18n.spec.ts). */
 export type MessageSchema = typeof zhCN;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::args::{AuthorizersCommand, KindArg};
+use crate::args::{AuthorizersCommand, FilterArgs, KindArg};
 use crate::context::Globals;
 use crate::output::{out, Out};
 use crate::time::local_datetime;
@@ -32,30 +32,14 @@ pub async fn run(console: &Console, g: &Globals, cmd: AuthorizersCommand) -> Cor
             sync(console, &rt, options).await
         }
         AuthorizersCommand::List {
-            query,
-            kind,
-            status,
+            filter,
             limit,
             offset,
         } => {
-            let status = match status.as_deref() {
-                None => None,
-                Some(s) => Some(Status::parse(s).ok_or_else(|| {
-                    CoreError::InvalidInput(format!(
-                        "unknown status {s:?}: authorized, revoked or needs_reauth"
-                    ))
-                })?),
-            };
             let q = AuthorizerQuery {
-                query,
-                kind: kind.map(|k| match k {
-                    KindArg::OfficialAccount => Kind::OfficialAccount,
-                    KindArg::MiniProgram => Kind::MiniProgram,
-                }),
-                status,
                 limit,
                 offset,
-                ..Default::default()
+                ..query_of(&filter)?
             };
             list(console, &rt, &q)
         }
@@ -64,6 +48,27 @@ pub async fn run(console: &Console, g: &Globals, cmd: AuthorizersCommand) -> Cor
         }
         AuthorizersCommand::Changes(args) => super::authorizers_changes::run(console, &rt, args),
     }
+}
+
+/// The query of `authorizers list`'s filters (also `bulk`'s selection).
+pub(super) fn query_of(f: &FilterArgs) -> CoreResult<AuthorizerQuery> {
+    let status = match f.status.as_deref() {
+        None => None,
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+            CoreError::InvalidInput(format!(
+                "unknown status {s:?}: authorized, revoked or needs_reauth"
+            ))
+        })?),
+    };
+    Ok(AuthorizerQuery {
+        query: f.query.clone(),
+        kind: f.kind.map(|k| match k {
+            KindArg::OfficialAccount => Kind::OfficialAccount,
+            KindArg::MiniProgram => Kind::MiniProgram,
+        }),
+        status,
+        ..Default::default()
+    })
 }
 
 /// A sync with its progress on stderr; Ctrl-C cancels it at a point it can resume from.

@@ -50,5 +50,6 @@ pub async fn run(console: &Console, g: &Globals, cmd: LinkCommand) -> CoreResult
         text,
         failed: false,
         json_lines: false,
+        json_line: false,
     })
 }

@@ -5,6 +5,7 @@ mod authorizer;
 mod authorizers;
 mod authorizers_changes;
 mod authorizers_export;
+mod bulk;
 mod diag;
 mod health;
 mod layout_file;
@@ -42,5 +43,6 @@ pub async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> Co
         ConsoleCommand::Maintenance(c) => maintenance::run(console, c).await,
         ConsoleCommand::Diag(c) => diag::run(console, g, c).await,
         ConsoleCommand::Health => health::run(console, g).await,
+        ConsoleCommand::Bulk(c) => bulk::run(console, g, c).await,
     }
 }

@@ -52,6 +52,7 @@ pub async fn run(console: &Console, g: &Globals, cmd: PushCommand) -> CoreResult
             text,
             failed: false,
             json_lines: false,
+            json_line: false,
         })
     }
 }

@@ -310,7 +310,7 @@ impl Sink for XlsxSink {
 }
 
 /// The target file, checked: an absolute or relative path whose folder exists.
-fn target(path: &str) -> CoreResult<(PathBuf, PathBuf)> {
+pub(crate) fn target(path: &str) -> CoreResult<(PathBuf, PathBuf)> {
     let p = PathBuf::from(path.trim());
     if p.as_os_str().is_empty() || p.file_name().is_none() {
         return Err(CoreError::InvalidInput(format!(

@@ -17,11 +17,14 @@
 //! - [`links`]: pre-auth codes and authorization links (+ [`qr`]);
 //! - [`auth`]: complete an authorization; [`push`]: apply pushes; [`quota`]: clear quota;
 //! - [`diag`]: rid lookup, an authorizer's API quota and clearing it;
-//! - [`audit`]: every API call recorded, redacted; [`export`]: the table as CSV or XLSX.
+//! - [`audit`]: every API call recorded, redacted; [`export`]: the table as CSV or XLSX;
+//! - [`bulk`]: bulk jobs over a selection (plan, dry run, results CSV), run by [`bulk_run`].
 
 pub mod audit;
 pub mod auth;
 pub mod authorizers;
+pub mod bulk;
+pub mod bulk_run;
 pub mod cached_token;
 pub mod cancel;
 pub mod changes;

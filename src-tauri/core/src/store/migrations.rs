@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Ctx, StoreError};
 
 /// The schema steps; the latest version is `MIGRATIONS.len()`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -382,4 +382,41 @@ CREATE TABLE authorizer_change_log (
 );
 CREATE INDEX authorizer_change_log_by_sync ON authorizer_change_log(profile_id, sync_run_id, kind);
 CREATE INDEX authorizer_change_log_by_appid ON authorizer_change_log(profile_id, appid);
+"#;
+
+/// Version 9: bulk jobs. A job is its action and parameters with the selection resolved to
+/// appids when it was created (one `bulk_items` row each, in order), so that a job survives a
+/// restart or a kill: items done stay done, the pending ones resume. `owner` and `heartbeat_at`
+/// keep two processes from running one job at once (as `sync_runs`' lease does).
+const V9: &str = r#"
+CREATE TABLE bulk_jobs (
+    id           INTEGER PRIMARY KEY,
+    profile_id   INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    action       TEXT NOT NULL,
+    params       TEXT NOT NULL DEFAULT '{}',
+    selection    TEXT NOT NULL DEFAULT '{}',
+    state        TEXT NOT NULL DEFAULT 'pending'
+                 CHECK (state IN ('pending', 'running', 'paused', 'cancelled', 'done')),
+    total        INTEGER NOT NULL,
+    message      TEXT,
+    owner        TEXT,
+    heartbeat_at INTEGER,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    finished_at  INTEGER
+);
+CREATE INDEX bulk_jobs_by_profile ON bulk_jobs(profile_id, id);
+
+CREATE TABLE bulk_items (
+    job_id  INTEGER NOT NULL REFERENCES bulk_jobs(id) ON DELETE CASCADE,
+    seq     INTEGER NOT NULL,
+    appid   TEXT NOT NULL,
+    state   TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'ok', 'skipped', 'failed')),
+    errcode INTEGER,
+    message TEXT,
+    at      INTEGER,
+    PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX bulk_items_by_state ON bulk_items(job_id, state, seq);
 "#;

@@ -46,6 +46,11 @@
 //!   (recent runs with counts per kind).
 //! - export ([`authorizers_export`]): `authorizer_ids_matching(profile_id, &AuthorizerQuery)`
 //!   (every match, in the query's order), `export_rows(profile_id, &[id])` (rows + permissions).
+//! - bulk jobs ([`bulk_jobs`], schema v8): `bulk_job_create(&NewBulkJob)`, `bulk_job_get(id)`,
+//!   `bulk_jobs_list(profile_id, limit)`, `bulk_job_claim(id, owner, now, stale_secs, owner_gone)`,
+//!   `bulk_job_state(id)`, `bulk_items_pending(job_id, after_seq, limit)`,
+//!   `bulk_item_finish(job_id, seq, &BulkItemRow, owner)`, `bulk_job_set_state(…)`,
+//!   `bulk_items_page(job_id, after_seq, limit)`.
 //! - sync runs ([`sync_runs`]): `sync_run_start(profile_id, with_details)`, `sync_run_get(id)`,
 //!   `sync_run_latest(profile_id)`, `sync_run_resumable(profile_id)`, `sync_run_list_done(id)`,
 //!   `sync_run_set_details_total(id, n)`, `sync_run_add_details(id, done, errors, last_error)`,
@@ -70,6 +75,7 @@
 pub mod audit;
 pub mod authorizers;
 pub mod authorizers_export;
+pub mod bulk_jobs;
 pub mod change_log;
 pub mod db;
 pub mod error;
