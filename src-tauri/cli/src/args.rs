@@ -46,6 +46,9 @@ pub enum ConsoleCommand {
     /// Diagnostics: what WeChat saw of a failed call
     #[command(subcommand)]
     Diag(DiagCommand),
+    /// What needs attention: ticket, token, accounts to re-authorize or without a refresh
+    /// token, the latest sync's changes, quota resets, the last 24 h's errcodes
+    Health,
 }
 
 #[derive(Debug, Subcommand)]

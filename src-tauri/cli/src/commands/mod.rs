@@ -6,6 +6,7 @@ mod authorizers;
 mod authorizers_changes;
 mod authorizers_export;
 mod diag;
+mod health;
 mod layout_file;
 mod link;
 mod maintenance;
@@ -40,5 +41,6 @@ pub async fn dispatch(console: &Console, g: &Globals, cmd: ConsoleCommand) -> Co
         ConsoleCommand::Quota(c) => quota::run(console, g, c).await,
         ConsoleCommand::Maintenance(c) => maintenance::run(console, c).await,
         ConsoleCommand::Diag(c) => diag::run(console, g, c).await,
+        ConsoleCommand::Health => health::run(console, g).await,
     }
 }

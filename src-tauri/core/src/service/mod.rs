@@ -17,7 +17,8 @@
 //! - [`links`]: pre-auth codes and authorization links (+ [`qr`]);
 //! - [`auth`]: complete an authorization; [`push`]: apply pushes; [`quota`]: clear quota;
 //! - [`diag`]: rid lookup, an authorizer's API quota and clearing it;
-//! - [`audit`]: every API call recorded, redacted; [`export`]: the table as CSV or XLSX.
+//! - [`audit`]: every API call recorded, redacted; [`export`]: the table as CSV or XLSX;
+//! - [`health`]: what needs attention on a profile (the Health page, `wxopen health`).
 
 pub mod audit;
 pub mod auth;
@@ -28,6 +29,7 @@ pub mod changes;
 pub mod console;
 pub mod diag;
 pub mod export;
+pub mod health;
 pub mod history;
 pub mod images;
 pub mod lease;

@@ -993,6 +993,35 @@ impl Store {
         })
     }
 
+    /// Up to `limit` appids (in appid order) of non-revoked accounts in `status`
+    /// (`None`: any) without a stored refresh token when `missing_refresh_token`: the Health
+    /// page's examples, without reading a million appids.
+    pub fn authorizer_appids_sample(
+        &self,
+        profile_id: i64,
+        status: Option<Status>,
+        missing_refresh_token: bool,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        self.with_read(|c| {
+            let mut s = c
+                .prepare_cached(
+                    "SELECT appid FROM authorizers WHERE profile_id = ?1 AND status <> 'revoked'
+                       AND (?2 IS NULL OR status = ?2) AND (?3 = 0 OR has_refresh_token = 0)
+                     ORDER BY appid LIMIT ?4",
+                )
+                .ctx("sample authorizers")?;
+            let rows = s
+                .query_map(
+                    params![profile_id, status, missing_refresh_token, limit],
+                    |r| r.get(0),
+                )
+                .ctx("sample authorizers")?;
+            rows.collect::<Result<Vec<String>, _>>()
+                .ctx("sample authorizers")
+        })
+    }
+
     pub fn authorizer_counts(&self, profile_id: i64) -> Result<AuthorizerCounts, StoreError> {
         self.with_read(|c| {
             c.query_row(

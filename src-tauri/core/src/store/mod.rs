@@ -90,7 +90,7 @@ pub mod types;
 
 pub use crate::paths::DB_FILE;
 pub use crate::secrets::Sensitive;
-pub use audit::{AuditEntry, AuditPage, AuditQuery, NewAudit};
+pub use audit::{AuditEntry, AuditPage, AuditQuery, ErrcodeCount, NewAudit};
 pub use authorizers::{
     AuthorizerCounts, AuthorizerDetail, AuthorizerInfoRecord, AuthorizerPage, AuthorizerRow,
     ListedAuthorizer, UpsertSummary,
