@@ -38,6 +38,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::authorizers::authorizers_search,
             commands::authorizers::authorizers_counts,
             commands::authorizers::authorizer_changes,
+            commands::health::health,
             commands::authorizers::authorizers_export,
             commands::authorizers::authorizers_export_cancel,
             commands::authorizers::authorizers_export_path,

@@ -53,6 +53,7 @@ export const commands = {
 	authorizersCounts: () => typedError<AuthorizerCounts, CommandError>(__TAURI_INVOKE("authorizers_counts")),
 	/**  What the recent syncs saw change per account (no network). */
 	authorizerChanges: (query: ChangeQuery) => typedError<AuthorizerChanges, CommandError>(__TAURI_INVOKE("authorizer_changes", { query })),
+	health: () => typedError<HealthReport, CommandError>(__TAURI_INVOKE("health")),
 	/**
 	 *  Writes the whole filtered table (not the page) to a file; progress goes to `on_progress`.
 	 *  One export at a time.
@@ -122,6 +123,13 @@ export const commands = {
 };
 
 /* Types */
+/**  A group of accounts: how many, a few of them, and what to do. */
+export type AccountGroup = {
+	count: number,
+	/**  Up to [`SAMPLE`] appids, in appid order. */
+	sample: string[],
+};
+
 export type AppInfo = {
 	version: string,
 	data_dir: string,
@@ -401,6 +409,16 @@ export type ErrKind =
 /**  The message-crypto codes of the official samples (not API errcodes). */
 "crypto" | "unknown";
 
+/**  How often one errcode came back in a time window (the Health page's top errcodes). */
+export type ErrcodeCount = {
+	errcode: number,
+	count: number,
+	/**  The latest call that got it. */
+	last_at: number,
+	/**  The endpoint of that call. */
+	last_endpoint: string,
+};
+
 /**  What crosses IPC (and what `wxopen --json` prints) for a failed call. */
 export type ErrorBody = {
 	code: ErrorCode,
@@ -462,6 +480,33 @@ export type ExportRequest = {
 	format: ExportFormat,
 	/**  The file to write (replaced when it exists). */
 	path: string,
+};
+
+/**  An errcode of the last 24 h with its explanation. */
+export type HealthErrcode = {
+	explanation: Explanation,
+} & ErrcodeCount;
+
+export type HealthReport = {
+	profile: string,
+	generated_at: number,
+	/**  `None` when it could not be read (a shared profile's backend down): `ticket_error` says why. */
+	ticket: TicketStatus | null,
+	ticket_error: string | null,
+	component_token: ComponentTokenStatus,
+	counts: AuthorizerCounts,
+	/**  Accounts whose refresh token WeChat refused (61023): they must authorize again. */
+	needs_reauth: AccountGroup,
+	/**
+	 *  Accounts without a refresh token: a sync that re-reads the list (`restart`) recovers the
+	 *  ones WeChat lists with one.
+	 */
+	missing_refresh_token: AccountGroup,
+	/**  `None` before the first finished sync. */
+	last_sync: LastSyncChanges | null,
+	quota: QuotaStatus,
+	/**  The errcodes of the last 24 h, most frequent first. */
+	top_errcodes: HealthErrcode[],
 };
 
 /**  A backend's internal token API (borrow only: the console never asks it to refresh). */
@@ -544,6 +589,12 @@ export type KeychainStatus = {
 
 /**  Official account or mini program (`None` until details are fetched). */
 export type Kind = "official_account" | "mini_program";
+
+/**  What the latest finished sync saw change (against the one before it). */
+export type LastSyncChanges = {
+	/**  Its permission changes (up to [`PERMISSION_CHANGES`], newest first). */
+	permission_changes: ChangeRow[],
+} & SyncChanges;
 
 /**  A built-in layout with the backend's key prefix, or the operator's own templates. */
 export type LayoutChoice = { kind: "preset"; preset: Preset; prefix?: string | null } | { kind: "custom"; layout: KeyLayout };

@@ -6,6 +6,7 @@ pub mod app;
 pub mod authorizers;
 pub mod diag;
 pub mod error;
+pub mod health;
 pub mod history;
 pub mod links;
 pub mod names;

@@ -1,5 +1,5 @@
 /// Every command the shell registers (also read by build.rs to generate ACL permissions).
-pub const COMMANDS: [&str; 48] = [
+pub const COMMANDS: [&str; 49] = [
     "app_info",
     "ui_ready",
     "ui_table_painted",
@@ -21,6 +21,7 @@ pub const COMMANDS: [&str; 48] = [
     "authorizers_search",
     "authorizers_counts",
     "authorizer_changes",
+    "health",
     "authorizers_export",
     "authorizers_export_cancel",
     "authorizers_export_path",
