@@ -14,9 +14,11 @@ import zhExport from "./locales/areas/export.zh-CN.json";
 import enExport from "./locales/areas/export.en.json";
 import zhChanges from "./locales/areas/changes.zh-CN.json";
 import enChanges from "./locales/areas/changes.en.json";
+import zhHealth from "./locales/areas/health.zh-CN.json";
+import enHealth from "./locales/areas/health.en.json";
 
-const zhCN = { ...zhBase, ...zhAuthorizers, ...zhSetup, ...zhLinks, ...zhShared, ...zhExport, ...zhChanges };
-const en = { ...enBase, ...enAuthorizers, ...enSetup, ...enLinks, ...enShared, ...enExport, ...enChanges };
+const zhCN = { ...zhBase, ...zhAuthorizers, ...zhSetup, ...zhLinks, ...zhShared, ...zhExport, ...zhChanges, ...zhHealth };
+const en = { ...enBase, ...enAuthorizers, ...enSetup, ...enLinks, ...enShared, ...enExport, ...enChanges, ...enHealth };
 
 /** The zh-CN files are the source of truth for keys; en must match exactly (see i18n.spec.ts). */
 export type MessageSchema = typeof zhCN;

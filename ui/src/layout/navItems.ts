@@ -1,5 +1,6 @@
 import type { Component } from "vue";
 import {
+  DashboardIcon,
   GitCommitIcon,
   HistoryIcon,
   KeyIcon,
@@ -28,3 +29,15 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/activity", labelKey: "nav.activity", testid: "nav-activity", icon: HistoryIcon },
   { path: "/profiles", labelKey: "nav.profiles", testid: "nav-profiles", icon: SettingIcon },
 ];
+
+/** The Health page (issue 14): what needs attention on the profile. */
+export const HEALTH_ITEM: NavItem = { path: "/health", labelKey: "nav.health", testid: "nav-health", icon: DashboardIcon };
+
+/**
+ * The nav in order: Health comes first once the profile has data (a sync ran), after the
+ * screens that get it data (Authorizers, Changes) before that.
+ */
+export function navItems(hasData: boolean): readonly NavItem[] {
+  if (hasData) return [HEALTH_ITEM, ...NAV_ITEMS];
+  return [...NAV_ITEMS.slice(0, 2), HEALTH_ITEM, ...NAV_ITEMS.slice(2)];
+}
