@@ -280,6 +280,24 @@ fn listed_change(
     }
 }
 
+/// The change log's entry for a status set outside a list pass (a push, a 61023, a completed
+/// authorization): a revocation, or a return to `authorized`. `needs_reauth` is not a change
+/// of the account (the Health page lists those accounts).
+fn status_change(before: Status, after: Status) -> Option<NewChange> {
+    let kind = match (before, after) {
+        (b, a) if b == a => return None,
+        (_, Status::Revoked) => ChangeKind::Revoked,
+        (_, Status::Authorized) => ChangeKind::Reauthorized,
+        (_, Status::NeedsReauth) => return None,
+    };
+    Some(NewChange {
+        kind,
+        field: "status",
+        old: Some(before.as_str().into()),
+        new: Some(after.as_str().into()),
+    })
+}
+
 fn upsert_one(
     tx: &rusqlite::Connection,
     profile_id: i64,
@@ -563,6 +581,17 @@ impl Store {
         let t = now();
         self.in_tx(|tx| {
             ensure_authorizer(tx, profile_id, appid, t)?;
+            let before: Option<Status> = tx
+                .query_row(
+                    "SELECT status FROM authorizers WHERE profile_id = ?1 AND appid = ?2",
+                    params![profile_id, appid],
+                    |r| r.get(0),
+                )
+                .optional()
+                .ctx("read authorizer status")?;
+            if let Some(change) = before.and_then(|b| status_change(b, status)) {
+                change_log::record(tx, profile_id, None, appid, t, &[change])?;
+            }
             let changed = tx.execute(
                 "UPDATE authorizers SET status = ?3, status_changed_at = ?4,
                    last_seen_sync_id = CASE WHEN ?3 = 'authorized'
@@ -624,6 +653,14 @@ impl Store {
                     params![profile_id, sync_id, t],
                 )
                 .ctx("mark revoked")?;
+            // Changes seen since the sync before, outside a list pass (pushes, authorizations,
+            // one account's refreshed details), belong to this sync: it is the next one.
+            tx.execute(
+                "UPDATE authorizer_change_log SET sync_run_id = ?2
+                  WHERE profile_id = ?1 AND sync_run_id IS NULL",
+                params![profile_id, sync_id],
+            )
+            .ctx("take in the changes seen between syncs")?;
             if baseline {
                 // The first list pass of a profile: one line, not an `authorized` per account.
                 tx.execute(

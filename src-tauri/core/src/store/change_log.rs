@@ -11,6 +11,10 @@
 //!   is not a change): `renamed` (nick_name), `verify_type`, `service_type`, `principal`
 //!   (principal_name), `permissions` (`old` = the removed funcscope ids, `new` = the added ones,
 //!   as JSON arrays; names come from the UI's table).
+//! - Outside a list pass (a push, a completed authorization, a token for an unknown account,
+//!   one account's details refreshed) a change is written with no sync run; the next list pass
+//!   takes it into its sync ("what changed since the sync before"). A status set to
+//!   `needs_reauth` (61023) is not a change of the account: the Health page lists those.
 //! - The first sync of a profile (no earlier run finished its list pass) is the baseline: it
 //!   records one `baseline` line (`new` = the accounts listed), not a row per account: a first
 //!   sync of a million accounts would otherwise log a million `authorized`.
@@ -214,7 +218,7 @@ pub const MAX_CHANGES_PAGE: u32 = 10_000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct ChangeRow {
     pub id: i64,
-    /// `None`: seen outside a sync (one account's details refreshed).
+    /// `None`: seen outside a sync, not yet taken in by the next list pass.
     pub sync_run_id: Option<i64>,
     /// Empty for a `baseline` line.
     pub appid: String,

@@ -4,6 +4,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::change_log::{self, ChangeKind, NewChange};
 use super::error::{Ctx, StoreError};
 
 /// Moves `authorizer_changes.gen` of a profile on: called by every store write to a column the
@@ -47,6 +48,21 @@ pub(crate) fn ensure_authorizer(
     .ctx("create authorizer")?;
     if created > 0 {
         bump_generation(tx, profile_id)?;
+        // Met outside a list pass (an authorization, a token): new to this profile. The next
+        // list pass takes the change into its sync (`Store::mark_unseen_revoked`).
+        change_log::record(
+            tx,
+            profile_id,
+            None,
+            appid,
+            t,
+            &[NewChange {
+                kind: ChangeKind::Authorized,
+                field: "status",
+                old: None,
+                new: Some("authorized".into()),
+            }],
+        )?;
     }
     Ok(())
 }
