@@ -340,7 +340,7 @@ export type ChangeQuery = {
 /**  One recorded change. */
 export type ChangeRow = {
 	id: number,
-	/**  `None`: seen outside a sync (one account's details refreshed). */
+	/**  `None`: seen outside a sync, not yet taken in by the next list pass. */
 	sync_run_id: number | null,
 	/**  Empty for a `baseline` line. */
 	appid: string,

@@ -20,12 +20,14 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 use serde::Serialize;
 
-use super::change_log::{self, ChangeKind, DetailsBefore, NewChange};
+use super::change_log::{self, ChangeKind, DetailsBefore};
 use super::db::{shrink_page_cache, Store};
 use super::error::{Ctx, StoreError};
 use super::permissions;
 use super::search_index::{Lookup, SearchIndex};
-use super::tx::{bump_generation, ensure_authorizer, generation, put_refresh, Flag};
+use super::tx::{
+    bump_generation, ensure_authorizer, generation, put_refresh, record_changes, Flag, NewChange,
+};
 use super::types::{AuthorizerQuery, Kind, Permission, Sort, Status};
 use crate::clock::now;
 
@@ -390,7 +392,7 @@ fn upsert_one(
         None => sum.missing_refresh_token += 1,
     }
     if log.record {
-        change_log::record(tx, profile_id, log.sync_id, &item.appid, t, &changes)?;
+        record_changes(tx, profile_id, log.sync_id, &item.appid, t, &changes)?;
     }
     Ok(())
 }
@@ -590,7 +592,7 @@ impl Store {
                 .optional()
                 .ctx("read authorizer status")?;
             if let Some(change) = before.and_then(|b| status_change(b, status)) {
-                change_log::record(tx, profile_id, None, appid, t, &[change])?;
+                record_changes(tx, profile_id, None, appid, t, &[change])?;
             }
             let changed = tx.execute(
                 "UPDATE authorizers SET status = ?3, status_changed_at = ?4,
@@ -1126,7 +1128,7 @@ fn save_info(
             &info.principal_name,
             (&perms_text, &info.func_info),
         )?;
-        change_log::record(tx, profile_id, sync_id, appid, t, &changes)?;
+        record_changes(tx, profile_id, sync_id, appid, t, &changes)?;
     }
     update_info(tx, id, sync_id, info, &text)?;
     // The raw answer and the permissions: one row; an unchanged one (most of a re-sync) is not

@@ -27,59 +27,9 @@ use serde::{Deserialize, Serialize};
 
 use super::db::Store;
 use super::error::{Ctx, StoreError};
-use super::text_enum::text_enum;
+use super::tx::NewChange;
+pub use super::types::ChangeKind;
 use super::types::{Kind, Permission};
-
-text_enum! {
-    /// What changed about an account between two syncs.
-    pub enum ChangeKind {
-        Baseline => "baseline",
-        Authorized => "authorized",
-        Revoked => "revoked",
-        Reauthorized => "reauthorized",
-        Renamed => "renamed",
-        Permissions => "permissions",
-        VerifyType => "verify_type",
-        Principal => "principal",
-        ServiceType => "service_type"
-    }
-}
-
-/// One change to write.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct NewChange {
-    pub kind: ChangeKind,
-    pub field: &'static str,
-    pub old: Option<String>,
-    pub new: Option<String>,
-}
-
-/// Writes `changes` of `appid`, inside the caller's transaction.
-pub(crate) fn record(
-    tx: &Connection,
-    profile_id: i64,
-    sync_id: Option<i64>,
-    appid: &str,
-    at: i64,
-    changes: &[NewChange],
-) -> Result<(), StoreError> {
-    if changes.is_empty() {
-        return Ok(());
-    }
-    let mut s = tx
-        .prepare_cached(
-            "INSERT INTO authorizer_change_log (profile_id, sync_run_id, appid, kind, field, old, new, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )
-        .ctx("record a change")?;
-    for c in changes {
-        s.execute(params![
-            profile_id, sync_id, appid, c.kind, c.field, c.old, c.new, at
-        ])
-        .ctx("record a change")?;
-    }
-    Ok(())
-}
 
 /// Whether run `sync_id` is the profile's baseline: no other run of it finished a list pass.
 pub(crate) fn is_baseline(
