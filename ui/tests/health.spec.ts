@@ -78,6 +78,15 @@ describe("health page", () => {
     expect(router.currentRoute.value.fullPath).toBe("/changes?sync=7&kind=revoked");
     // The Changes screen opens on that sync and kind.
     expect(shell.args("authorizer_changes")[0]!.query).toMatchObject({ sync_run_id: 7, kind: "revoked" });
+    await router.push("/health");
+    await settle();
+    byTestId("health-errcodes-action").click();
+    await settle();
+    expect(router.currentRoute.value.fullPath).toBe("/activity?errors=1&since=day");
+    // Activity opens on the failed calls of the last day.
+    const asked = shell.args("audit_list").at(-1)!.query as { errors_only: boolean; since: number | null };
+    expect(asked.errors_only).toBe(true);
+    expect(asked.since).not.toBeNull();
   });
 
   it("recovers refresh tokens with a sync that re-reads the list", async () => {
