@@ -1,8 +1,9 @@
 //! Changes between syncs in the real window: after the first sync, the simulator's accounts
 //! change through its control API (one revoked, one renamed with other permission sets and
 //! authorized again), the window's sync runs again, and the Changes screen lists exactly those
-//! changes for that sync, permissions by name; an appid opens the account's detail. Checked
-//! against the app's SQLite file (read-only). Run with `make e2e`.
+//! changes for that sync, permissions by name; the Health page, first in the nav now, counts
+//! them and links to them; an appid opens the account's detail. Checked against the app's
+//! SQLite file (read-only). Run with `make e2e`.
 
 use serde_json::json;
 use wxopen_e2e::flows::{db, start_sandbox, wait_first_sync, SYNC_LIMIT};
@@ -124,6 +125,36 @@ async fn a_second_sync_lists_what_changed() {
         .await;
     desktop.wait_still(".t-radio-group__bg-block").await;
     desktop.screenshot("changes-permissions").await;
+
+    // Health, first in the nav now that the profile has data, sums up the latest sync.
+    let nav = desktop
+        .js("return [...document.querySelectorAll(\"[data-testid^='nav-']\")].map(e => e.dataset.testid);")
+        .await;
+    assert_eq!(nav[0], "nav-health", "{nav}");
+    desktop.click("nav-health").await;
+    desktop.wait_attr("health-revoked", "data-count", "1").await;
+    desktop
+        .wait_attr("health-permissions", "data-count", "1")
+        .await;
+    let listed = desktop.text_of("health-permissions").await;
+    assert!(
+        listed.contains(&edited) && listed.contains("#999"),
+        "{listed}"
+    );
+    desktop.screenshot("health").await;
+    // Its revoked row opens Changes on that sync and kind.
+    desktop.click("health-revoked-action").await;
+    desktop
+        .wait_until("only the revocation, from Health's link", || async {
+            shown(&desktop).await == [("revoked".to_string(), gone.clone())]
+        })
+        .await;
+    desktop.click("changes-kind-all").await;
+    desktop
+        .wait_until("the sync's four changes again", || async {
+            shown(&desktop).await.len() == 4
+        })
+        .await;
 
     // The appid opens the account.
     desktop

@@ -53,6 +53,7 @@ export const commands = {
 	authorizersCounts: () => typedError<AuthorizerCounts, CommandError>(__TAURI_INVOKE("authorizers_counts")),
 	/**  What the recent syncs saw change per account (no network). */
 	authorizerChanges: (query: ChangeQuery) => typedError<AuthorizerChanges, CommandError>(__TAURI_INVOKE("authorizer_changes", { query })),
+	health: () => typedError<HealthReport, CommandError>(__TAURI_INVOKE("health")),
 	/**
 	 *  Writes the whole filtered table (not the page) to a file; progress goes to `on_progress`.
 	 *  One export at a time.
@@ -100,11 +101,6 @@ export const commands = {
 	/**  An errcode in plain words (zh-CN and en), with the IP/rid pulled out of `errmsg`. */
 	errcodeExplain: (errcode: number, errmsg: string | null) => __TAURI_INVOKE<Explanation>("errcode_explain", { errcode, errmsg }),
 	/**
-	 *  What needs attention in the selected profile (no WeChat call; a shared profile's ticket is
-	 *  read from its backend).
-	 */
-	health: () => typedError<Health, CommandError>(__TAURI_INVOKE("health")),
-	/**
 	 *  The request WeChat saw behind `rid` (`appid`: the authorizer whose token made the call, when
 	 *  the Activity row does not tell).
 	 */
@@ -146,9 +142,11 @@ export const commands = {
 };
 
 /* Types */
+/**  A group of accounts: how many, a few of them, and what to do. */
 export type AccountGroup = {
 	count: number,
-	first: HealthAccount[],
+	/**  Up to [`SAMPLE`] appids, in appid order. */
+	sample: string[],
 };
 
 export type AppInfo = {
@@ -471,7 +469,7 @@ export type ChangeQuery = {
 /**  One recorded change. */
 export type ChangeRow = {
 	id: number,
-	/**  `None`: seen outside a sync (one account's details refreshed). */
+	/**  `None`: seen outside a sync, not yet taken in by the next list pass. */
 	sync_run_id: number | null,
 	/**  Empty for a `baseline` line. */
 	appid: string,
@@ -540,13 +538,14 @@ export type ErrKind =
 /**  The message-crypto codes of the official samples (not API errcodes). */
 "crypto" | "unknown";
 
-/**  An errcode of the audit log, with how often and when last. */
+/**  How often one errcode came back in a time window (the Health page's top errcodes). */
 export type ErrcodeCount = {
 	errcode: number,
 	count: number,
+	/**  The latest call that got it. */
 	last_at: number,
-	/**  The endpoint of its newest occurrence. */
-	endpoint: string,
+	/**  The endpoint of that call. */
+	last_endpoint: string,
 };
 
 /**  What crosses IPC (and what `wxopen --json` prints) for a failed call. */
@@ -612,38 +611,32 @@ export type ExportRequest = {
 	path: string,
 };
 
-export type Health = {
-	generated_at: number,
-	ticket: TicketStatus | null,
-	/**  Why the ticket could not be read (a shared profile's backend down, …). */
-	ticket_error: string | null,
-	component_token: ComponentTokenStatus,
-	accounts: AuthorizerCounts,
-	/**  The newest sync whose list pass completed. */
-	last_sync: SyncRunRow | null,
-	/**
-	 *  The one before it: "since the previous sync" means after it ended. `None` until two
-	 *  syncs completed (after the first one everything would count as new).
-	 */
-	previous_sync: SyncRunRow | null,
-	needs_reauth: AccountGroup,
-	revoked_since_previous_sync: AccountGroup | null,
-	new_since_previous_sync: AccountGroup | null,
-	quota: QuotaStatus,
-	top_errcodes: HealthErrcode[],
-};
-
-/**  One account in a Health list (the first few of a group; the count says how many in all). */
-export type HealthAccount = {
-	appid: string,
-	nick_name: string,
-	/**  When it entered the group (status change or first seen), Unix seconds. */
-	at: number,
-};
-
+/**  An errcode of the last 24 h with its explanation. */
 export type HealthErrcode = {
 	explanation: Explanation,
 } & ErrcodeCount;
+
+export type HealthReport = {
+	profile: string,
+	generated_at: number,
+	/**  `None` when it could not be read (a shared profile's backend down): `ticket_error` says why. */
+	ticket: TicketStatus | null,
+	ticket_error: string | null,
+	component_token: ComponentTokenStatus,
+	counts: AuthorizerCounts,
+	/**  Accounts whose refresh token WeChat refused (61023): they must authorize again. */
+	needs_reauth: AccountGroup,
+	/**
+	 *  Accounts without a refresh token: a sync that re-reads the list (`restart`) recovers the
+	 *  ones WeChat lists with one.
+	 */
+	missing_refresh_token: AccountGroup,
+	/**  `None` before the first finished sync. */
+	last_sync: LastSyncChanges | null,
+	quota: QuotaStatus,
+	/**  The errcodes of the last 24 h, most frequent first. */
+	top_errcodes: HealthErrcode[],
+};
 
 /**  A backend's internal token API (borrow only: the console never asks it to refresh). */
 export type HttpSource = {
@@ -725,6 +718,12 @@ export type KeychainStatus = {
 
 /**  Official account or mini program (`None` until details are fetched). */
 export type Kind = "official_account" | "mini_program";
+
+/**  What the latest finished sync saw change (against the one before it). */
+export type LastSyncChanges = {
+	/**  Its permission changes (up to [`PERMISSION_CHANGES`], newest first). */
+	permission_changes: ChangeRow[],
+} & SyncChanges;
 
 /**  A built-in layout with the backend's key prefix, or the operator's own templates. */
 export type LayoutChoice = { kind: "preset"; preset: Preset; prefix?: string | null } | { kind: "custom"; layout: KeyLayout };

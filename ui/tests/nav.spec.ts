@@ -2,27 +2,29 @@ import { describe, expect, it } from "vitest";
 import { mockShell, mountConsole, SAMPLE_PROFILE, settle } from "./helpers";
 import { useProfilesStore } from "../src/stores/profiles";
 
-const NAV_IDS = ["nav-authorizers", "nav-changes", "nav-auth-links", "nav-tokens", "nav-messages", "nav-activity", "nav-health", "nav-profiles"];
-
-const navOrder = (): (string | null)[] => [...document.querySelectorAll("[data-testid^='nav-']")].map((el) => el.getAttribute("data-testid"));
+const NAV_IDS = ["nav-authorizers", "nav-changes", "nav-health", "nav-auth-links", "nav-tokens", "nav-messages", "nav-activity", "nav-profiles"];
 
 describe("navigation", () => {
   it("shows the screens in Chinese, in DESIGN.md's order, Health above Profiles while nothing is synced", async () => {
     mockShell();
     const { text } = await mountConsole();
-    expect(NAV_IDS.map(text)).toEqual(["授权方", "变更", "授权链接", "票据与令牌", "消息", "活动", "健康", "设置"]);
-    expect(navOrder()).toEqual(NAV_IDS);
+    expect(NAV_IDS.map(text)).toEqual(["授权方", "变更", "健康", "授权链接", "票据与令牌", "消息", "活动", "设置"]);
+    const order = [...document.querySelectorAll("[data-testid^='nav-']")].map((el) => el.getAttribute("data-testid"));
+    expect(order).toEqual(NAV_IDS);
     expect(text("app-title")).toContain("WxOpen Console");
     expect(text("app-title")).toContain("微信开放平台控制台");
   });
 
-  it("puts Health first once the profile's cache holds accounts", async () => {
-    mockShell(undefined, {
-      authorizers_counts: () => ({ total: 3, authorized: 3, revoked: 0, needs_reauth: 0, missing_refresh_token: 0, without_details: 0 }),
-    });
-    await mountConsole();
+  it("puts Health first once the profile has data (a sync ran)", async () => {
+    const run = {
+      id: 3, profile_id: 1, state: "done", with_details: true, list_done: true, total_count: 5, next_offset: 5,
+      details_total: 5, details_done: 5, errors: 0, last_error: null, revoked: 0, started_at: 1, updated_at: 2, finished_at: 2,
+    };
+    mockShell(undefined, { sync_latest: () => ({ latest: run, running: false }) });
+    await mountConsole("/authorizers");
     await settle();
-    expect(navOrder()).toEqual(["nav-health", ...NAV_IDS.filter((id) => id !== "nav-health")]);
+    const order = [...document.querySelectorAll("[data-testid^='nav-']")].map((el) => el.getAttribute("data-testid"));
+    expect(order.slice(0, 3)).toEqual(["nav-health", "nav-authorizers", "nav-changes"]);
   });
 
   it("redirects / to the authorizers screen", async () => {

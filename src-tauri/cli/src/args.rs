@@ -46,8 +46,8 @@ pub enum ConsoleCommand {
     /// Diagnostics: what WeChat saw of a failed call
     #[command(subcommand)]
     Diag(DiagCommand),
-    /// What needs attention: ticket, token, accounts to re-authorize, revoked and new since the
-    /// previous sync, missing refresh tokens, quota resets, the commonest errcodes of 24 h
+    /// What needs attention: ticket, token, accounts to re-authorize or without a refresh
+    /// token, the latest sync's changes, quota resets, the last 24 h's errcodes
     Health,
     /// Bulk actions over the accounts matching the filters of `authorizers list` (jobs that
     /// survive a restart: pause, resume, cancel, results as CSV)

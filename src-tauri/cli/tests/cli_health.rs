@@ -1,158 +1,121 @@
-//! `wxopen health`, run as a process against an in-process simulator with a real SQLite file and
-//! the keychain (under a test-only service name): account states, what was revoked since the
-//! previous sync, and the commonest errcodes explained.
+//! `wxopen health`: the real binary against a `wxopen sandbox serve` child. Before a sync it
+//! says so; after a sync that saw changes and a refused refresh token (61023) it names the
+//! account to re-authorize, the latest sync's revocations and permission changes, the errcode
+//! of the last 24 h explained, and the command that shows each.
 
-use std::process::{Command, Output, Stdio};
+#[path = "support/sim_cli.rs"]
+mod sim_cli;
 
-use serde_json::Value;
-use wxopen_sandbox::{Sandbox, SandboxConfig};
+use serde_json::{json, Value};
+use sim_cli::{setup, Cli, Simulator};
 
-struct Cli {
-    dir: tempfile::TempDir,
-    service: String,
+fn health(cli: &Cli) -> Value {
+    serde_json::from_str(&cli.run(&["--json", "health"])).unwrap()
 }
 
-impl Cli {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_wxopen"));
-        c.arg("--data-dir")
-            .arg(self.dir.path())
-            .args(args)
-            .env("WXOPEN_KEYCHAIN_SERVICE", &self.service)
-            .env_remove("WXOPEN_APPSECRET")
-            .env_remove("WXOPEN_TOKEN")
-            .env_remove("WXOPEN_AES_KEY")
-            .stdin(Stdio::null());
-        c
-    }
-
-    fn json(&self, args: &[&str]) -> Output {
-        let mut full = vec!["--json"];
-        full.extend_from_slice(args);
-        self.cmd(&full).output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> Value {
-        let o = self.json(args);
-        assert!(
-            o.status.success(),
-            "wxopen {args:?}: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        serde_json::from_slice(&o.stdout).unwrap()
-    }
-
-    fn fails(&self, args: &[&str]) -> (Value, String) {
-        let o = self.json(args);
-        assert!(!o.status.success(), "wxopen {args:?} should fail");
-        (
-            serde_json::from_slice(&o.stdout).expect("error document"),
-            String::from_utf8(o.stderr).unwrap(),
-        )
-    }
-}
-
-/// Moves the cache's recorded times an hour back, as if the first sync had run earlier (times are
-/// whole seconds; a test must not sleep to separate two syncs).
-fn rewind(dir: &std::path::Path) {
-    let c = rusqlite::Connection::open(dir.join("wxopen.sqlite3")).unwrap();
-    c.execute_batch(
-        "UPDATE sync_runs SET started_at = started_at - 3600, updated_at = updated_at - 3600,
-                              finished_at = finished_at - 3600;
-         UPDATE authorizers SET created_at = created_at - 3600,
-                                status_changed_at = status_changed_at - 3600;",
-    )
+/// The account's admin authorizes again through a link the CLI creates: its stored refresh
+/// token dies (61023) and the list carries a new one and a new auth_time.
+fn reauthorize(sim: &Simulator, cli: &Cli, appid: &str) {
+    let link: Value = serde_json::from_str(&cli.run(&[
+        "--json",
+        "link",
+        "create",
+        "--redirect-uri",
+        "https://example.com/cb",
+    ]))
     .unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn health_names_what_needs_attention() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        authorizers: 20,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let creds = sandbox.credentials().clone();
-    let base = sandbox.base_url();
-    let ticket = sandbox.control().issue_ticket();
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-        service: format!("wxopen-cli-health-test-{}", std::process::id()),
-    };
-    let cli = tokio::task::spawn_blocking(move || {
-        let mut add = cli.cmd(&[
-            "--json",
-            "profile",
-            "add",
-            "--name",
-            "main",
-            "--appid",
-            &creds.component_appid,
-            "--api-base",
-            &base,
-        ]);
-        add.env("WXOPEN_APPSECRET", &creds.appsecret)
-            .env("WXOPEN_TOKEN", &creds.token)
-            .env("WXOPEN_AES_KEY", &creds.encoding_aes_key);
-        assert!(add.output().unwrap().status.success());
-        let mut set = cli.cmd(&["ticket", "set", "-"]);
-        let mut child = set
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{ticket}\n").as_bytes())
-            .unwrap();
-        assert!(child.wait().unwrap().success());
-        let h = cli.ok(&["health"]);
-        assert_eq!(h["accounts"]["total"], 0, "{h}");
-        assert!(h["last_sync"].is_null());
-        cli.ok(&["authorizers", "sync"]);
-        rewind(cli.dir.path());
-        cli
-    })
-    .await
-    .unwrap();
-
-    let all = cli.ok(&["authorizers", "list", "--limit", "100"]);
-    let gone = all["rows"][0]["appid"].as_str().unwrap().to_string();
-    sandbox.control().unauthorize(&gone).unwrap();
-    let cli = tokio::task::spawn_blocking(move || {
-        cli.ok(&["authorizers", "sync"]);
-        // A component-token call that fails (61003): it shows among the errcodes.
-        cli.fails(&["authorizer", "show", "wx0123456789abcdef"]);
-        cli
-    })
-    .await
-    .unwrap();
-
-    let h = cli.ok(&["health"]);
-    assert_eq!(h["accounts"]["total"], 20, "{h}");
-    assert_eq!(h["accounts"]["revoked"], 1);
-    let revoked = &h["revoked_since_previous_sync"];
-    assert_eq!(revoked["count"], 1, "{h}");
-    assert_eq!(revoked["first"][0]["appid"], gone.as_str());
-    assert_eq!(h["new_since_previous_sync"]["count"], 0);
-    let top = &h["top_errcodes"][0];
-    assert_eq!(top["errcode"], 61003, "{h}");
-    assert_eq!(top["count"], 1);
-    assert_eq!(top["explanation"]["known"], true);
-    assert_eq!(h["quota"]["resets_left"], 10);
-
-    let text = cli.cmd(&["health"]).output().unwrap();
-    assert!(text.status.success());
-    let text = String::from_utf8(text.stdout).unwrap();
-    assert!(
-        text.contains("revoked since the previous sync: 1"),
-        "{text}"
+    // The answer does not print the code itself: it is in the links.
+    let pc = link["pc_link"].as_str().unwrap();
+    let code = pc
+        .split("pre_auth_code=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .unwrap_or_else(|| panic!("no pre_auth_code in {pc}"))
+        .replace("%40", "@");
+    let out = sim.call(
+        "/sandbox/authorize",
+        Some(json!({"pre_auth_code": code, "appid": appid})),
     );
-    assert!(text.contains(&gone), "{text}");
-    assert!(text.contains("1 × 61003"), "{text}");
+    assert_eq!(out["info_type"], "updateauthorized", "{out}");
+}
+
+#[test]
+fn health_names_what_needs_attention() {
+    let (sim, cli) = setup(12, 100_000);
+    let before = health(&cli);
+    assert_eq!(before["last_sync"], Value::Null, "{before}");
+    assert_eq!(before["ticket"]["valid"], true);
+    assert_eq!(before["quota"]["resets_left"], 10);
+    assert_eq!(before["top_errcodes"], json!([]));
+    assert!(cli.run(&["health"]).contains("none finished yet"));
+
+    cli.sync_json(&[]);
+    let listed: Value =
+        serde_json::from_str(&cli.run(&["--json", "authorizers", "list", "--limit", "3"])).unwrap();
+    let appid = |i: usize| listed["rows"][i]["appid"].as_str().unwrap().to_owned();
+    let (reauth, gone, regranted) = (appid(0), appid(1), appid(2));
+    let r = sim.call("/sandbox/unauthorize", Some(json!({"appid": gone})));
+    assert_eq!(r["ok"], true, "{r}");
+    let r = sim.call(
+        "/sandbox/edit_authorizer",
+        Some(json!({"appid": regranted, "func_ids": [1, 999]})),
+    );
+    assert_eq!(r["ok"], true, "{r}");
+    let second = cli.sync_json(&["--stale-after", "0s"]);
+    let run2 = second["run"]["id"].as_i64().unwrap();
+    // Then the admin authorizes again: the refresh token the console holds is dead.
+    reauthorize(&sim, &cli, &reauth);
+    let o = cli
+        .cmd(&["authorizer", "refresh-token", &reauth])
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "the old refresh token is refused");
+
+    let h = health(&cli);
+    assert_eq!(h["needs_reauth"]["count"], 1, "{h}");
+    assert_eq!(h["needs_reauth"]["sample"], json!([reauth]));
+    let last = &h["last_sync"];
+    assert_eq!(last["sync_run_id"], run2, "{last}");
+    assert_eq!(last["counts"]["revoked"], 1);
+    assert_eq!(last["counts"]["permissions"], 1);
+    assert_eq!(last["permission_changes"][0]["appid"], json!(regranted));
+    assert!(last["permission_changes"][0]["added"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(999)));
+    let top = &h["top_errcodes"][0];
+    assert_eq!(
+        (top["errcode"].as_i64(), top["count"].as_i64()),
+        (Some(61023), Some(1)),
+        "{h}"
+    );
+    assert_eq!(top["explanation"]["known"], true);
+    assert!(top["last_endpoint"]
+        .as_str()
+        .unwrap()
+        .ends_with("api_authorizer_token"));
+    let missing = h["missing_refresh_token"]["count"].as_u64().unwrap();
+    assert_eq!(
+        missing,
+        h["counts"]["missing_refresh_token"].as_u64().unwrap()
+    );
+    assert_eq!(
+        h["missing_refresh_token"]["sample"]
+            .as_array()
+            .unwrap()
+            .len() as u64,
+        missing.min(10)
+    );
+
+    let text = cli.run(&["health"]);
+    for want in [
+        format!("1 (61023): {reauth}"),
+        "wxopen authorizers list --status needs_reauth".to_owned(),
+        format!("wxopen authorizers changes --sync {run2} --kind revoked"),
+        format!("wxopen authorizers changes --sync {run2} --kind permissions"),
+        "61023 ×1".to_owned(),
+        "10 of 10 left this month".to_owned(),
+    ] {
+        assert!(text.contains(&want), "{want:?} missing from:\n{text}");
+    }
 }

@@ -5,7 +5,7 @@ mod store_support;
 
 use store_support::{appid, info, listed, profile, temp_store};
 use wxopen_core::store::{
-    ChangeKind, ChangeQuery, ChangeRow, Permission, Store, StoreError, SyncState,
+    ChangeKind, ChangeQuery, ChangeRow, Permission, Status, Store, StoreError, SyncState,
 };
 
 /// A list pass of `items` as a sync runs it (pages, list done, unseen revoked); returns the run.
@@ -245,4 +245,47 @@ fn a_failed_page_leaves_neither_its_rows_nor_their_changes() {
         1
     );
     assert!(store.authorizer_get(pid, &appid(2)).unwrap().is_none());
+}
+
+#[test]
+fn changes_seen_between_syncs_belong_to_the_next_one() {
+    let (_d, store) = temp_store();
+    let pid = profile(&store, "p").id;
+    list_pass(&store, pid, &listed(0..3, false));
+    // Between two syncs: a push revokes 0, an authorization adds 7, a refresh token is refused
+    // for 1 (61023: not a change of the account), and 1 authorizes again.
+    store
+        .set_authorizer_status(pid, &appid(0), Status::Revoked)
+        .unwrap();
+    store
+        .authorizer_token_put_refresh(pid, &appid(7), "refreshtoken@@@new")
+        .unwrap();
+    store
+        .set_authorizer_status(pid, &appid(7), Status::Authorized)
+        .unwrap();
+    store
+        .set_authorizer_status(pid, &appid(1), Status::NeedsReauth)
+        .unwrap();
+    store
+        .set_authorizer_status(pid, &appid(1), Status::Authorized)
+        .unwrap();
+    let waiting = store.changes_list(pid, &ChangeQuery::default()).unwrap();
+    assert!(waiting.rows.iter().take(3).all(|c| c.sync_run_id.is_none()));
+    // The next sync lists 1, 2 and 7: 0 stays revoked (recorded once, by the push).
+    let mut items = listed(1..3, false);
+    items.extend(listed(7..8, false));
+    let run2 = list_pass(&store, pid, &items);
+    assert_eq!(
+        short(&of_run(&store, pid, run2)),
+        vec![
+            (appid(0), ChangeKind::Revoked, s("authorized"), s("revoked")),
+            (appid(7), ChangeKind::Authorized, None, s("authorized")),
+            (
+                appid(1),
+                ChangeKind::Reauthorized,
+                s("needs_reauth"),
+                s("authorized")
+            ),
+        ]
+    );
 }

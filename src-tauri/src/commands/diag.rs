@@ -1,24 +1,12 @@
-//! Diagnostics: the Health page, a failed call's rid looked up from Activity, and one
-//! authorizer's API quota.
+//! Diagnostics: a failed call's rid looked up from Activity, and one authorizer's API quota.
 
 use tauri::State;
 use wxopen_core::service::diag::{
     AuthorizerApiQuota, AuthorizerQuotaCleared, AuthorizerQuotaResets, RidLookup,
 };
 
-use wxopen_core::service::health::Health;
-
 use super::error::CmdResult;
 use crate::state::AppState;
-
-/// What needs attention in the selected profile (no WeChat call; a shared profile's ticket is
-/// read from its backend).
-#[tauri::command]
-#[specta::specta]
-pub async fn health(state: State<'_, AppState>) -> CmdResult<Health> {
-    let (console, rt) = state.selected().await?;
-    Ok(console.health(&rt).await?)
-}
 
 /// The request WeChat saw behind `rid` (`appid`: the authorizer whose token made the call, when
 /// the Activity row does not tell).

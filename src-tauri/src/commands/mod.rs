@@ -7,6 +7,7 @@ pub mod authorizers;
 pub mod bulk;
 pub mod diag;
 pub mod error;
+pub mod health;
 pub mod history;
 pub mod links;
 pub mod names;

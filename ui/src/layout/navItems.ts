@@ -1,6 +1,6 @@
 import type { Component } from "vue";
 import {
-  CheckCircleIcon,
+  DashboardIcon,
   GitCommitIcon,
   HistoryIcon,
   KeyIcon,
@@ -19,9 +19,7 @@ export interface NavItem {
   icon: Component;
 }
 
-export const HEALTH_ITEM: NavItem = { path: "/health", labelKey: "nav.health", testid: "nav-health", icon: CheckCircleIcon };
-
-/** The screens, in the order DESIGN.md lists them; Changes (issue 14) follows the table it explains, Health goes in by `navItems`. */
+/** The screens, in the order DESIGN.md lists them; Changes (issue 14) follows the table it explains. */
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/authorizers", labelKey: "nav.authorizers", testid: "nav-authorizers", icon: UsergroupIcon },
   { path: "/changes", labelKey: "nav.changes", testid: "nav-changes", icon: GitCommitIcon },
@@ -32,11 +30,14 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/profiles", labelKey: "nav.profiles", testid: "nav-profiles", icon: SettingIcon },
 ];
 
+/** The Health page (issue 14): what needs attention on the profile. */
+export const HEALTH_ITEM: NavItem = { path: "/health", labelKey: "nav.health", testid: "nav-health", icon: DashboardIcon };
+
 /**
- * The nav: Health first once the profile's cache holds accounts (it is then the first question of
- * the day), before that just above Profiles (with nothing synced it has little to say).
+ * The nav in order: Health comes first once the profile has data (a sync ran), after the
+ * screens that get it data (Authorizers, Changes) before that.
  */
 export function navItems(hasData: boolean): readonly NavItem[] {
   if (hasData) return [HEALTH_ITEM, ...NAV_ITEMS];
-  return [...NAV_ITEMS.slice(0, -1), HEALTH_ITEM, ...NAV_ITEMS.slice(-1)];
+  return [...NAV_ITEMS.slice(0, 2), HEALTH_ITEM, ...NAV_ITEMS.slice(2)];
 }

@@ -17,6 +17,7 @@ export const routes: RouteRecordRaw[] = [
     props: true,
     meta: { nav: "/authorizers" },
   },
+  { path: "/health", name: "health", component: () => import("../views/Health/HealthView.vue") },
   { path: "/changes", name: "changes", component: () => import("../views/Changes/ChangesView.vue") },
   { path: "/auth-links", name: "auth-links", component: () => import("../views/AuthLinks/AuthLinksView.vue") },
   { path: "/tokens", name: "tokens", component: () => import("../views/Tokens/TokensView.vue") },

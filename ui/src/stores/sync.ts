@@ -56,8 +56,12 @@ export const useSyncStore = defineStore("authorizers-sync", () => {
     }
   }
 
-  /** Runs a sync to its end; how it ended is in `end` (failures too: nothing is thrown). */
-  async function start(): Promise<SyncEnd> {
+  /**
+   * Runs a sync to its end; how it ended is in `end` (failures too: nothing is thrown).
+   * `restart` starts a new run that re-reads every refresh token from the list (Health's
+   * *Recover refresh tokens*).
+   */
+  async function start(opts: { restart?: boolean } = {}): Promise<SyncEnd> {
     if (running.value && end.value) return end.value;
     const channel = new Channel<SyncProgress>();
     channel.onmessage = (p) => {
@@ -69,7 +73,7 @@ export const useSyncStore = defineStore("authorizers-sync", () => {
     end.value = null;
     let result: SyncEnd;
     try {
-      const outcome = await unwrap(commands.syncStart({ details: true, concurrency: null, restart: false }, channel));
+      const outcome = await unwrap(commands.syncStart({ details: true, concurrency: null, restart: opts.restart ?? false }, channel));
       const state = outcome.run.state === "running" ? "done" : outcome.run.state;
       result = {
         state,

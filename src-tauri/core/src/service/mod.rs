@@ -19,6 +19,7 @@
 //! - [`diag`]: rid lookup, an authorizer's API quota and clearing it;
 //! - [`audit`]: every API call recorded, redacted; [`export`]: the table as CSV or XLSX;
 //! - [`bulk`]: bulk jobs over a selection (plan, dry run, results CSV), run by [`bulk_run`].
+//! - [`health`]: what needs attention on a profile (the Health page, `wxopen health`).
 
 pub mod audit;
 pub mod auth;

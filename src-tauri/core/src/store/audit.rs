@@ -107,6 +107,53 @@ pub const PRUNE_BATCH: usize = 500;
 /// Offset of China Standard Time: WeChat counts monthly quotas in Beijing time.
 const CST_OFFSET_SECS: i64 = 8 * 3600;
 
+/// How often one errcode came back in a time window (the Health page's top errcodes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ErrcodeCount {
+    pub errcode: i64,
+    pub count: u64,
+    /// The latest call that got it.
+    pub last_at: i64,
+    /// The endpoint of that call.
+    pub last_endpoint: String,
+}
+
+impl Store {
+    /// The `limit` errcodes (not 0) a profile's calls got most often at or after `since`, most
+    /// frequent first.
+    pub fn audit_top_errcodes(
+        &self,
+        profile_id: i64,
+        since: i64,
+        limit: u32,
+    ) -> Result<Vec<ErrcodeCount>, StoreError> {
+        self.with_read(|c| {
+            // By time first (audit_log_by_at): the window is a day, the log up to 90.
+            let mut s = c
+                .prepare_cached(
+                    "SELECT errcode, count(*), max(at),
+                            (SELECT endpoint FROM audit_log l WHERE l.profile_id = ?1 AND l.errcode = a.errcode
+                                AND l.at >= ?2 ORDER BY l.at DESC, l.id DESC LIMIT 1)
+                       FROM audit_log a
+                      WHERE at >= ?2 AND profile_id = ?1 AND errcode IS NOT NULL AND errcode <> 0
+                      GROUP BY errcode ORDER BY count(*) DESC, errcode LIMIT ?3",
+                )
+                .ctx("count errcodes")?;
+            let rows = s
+                .query_map(params![profile_id, since, limit], |r| {
+                    Ok(ErrcodeCount {
+                        errcode: r.get(0)?,
+                        count: r.get::<_, i64>(1)? as u64,
+                        last_at: r.get(2)?,
+                        last_endpoint: r.get(3)?,
+                    })
+                })
+                .ctx("count errcodes")?;
+            rows.collect::<Result<Vec<_>, _>>().ctx("count errcodes")
+        })
+    }
+}
+
 impl Store {
     pub fn audit_insert(&self, a: &NewAudit) -> Result<i64, StoreError> {
         self.with_write(|c| {

@@ -20,12 +20,14 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 use serde::Serialize;
 
-use super::change_log::{self, ChangeKind, DetailsBefore, NewChange};
+use super::change_log::{self, ChangeKind, DetailsBefore};
 use super::db::{shrink_page_cache, Store};
 use super::error::{Ctx, StoreError};
 use super::permissions;
 use super::search_index::{Lookup, SearchIndex};
-use super::tx::{bump_generation, ensure_authorizer, generation, put_refresh, Flag};
+use super::tx::{
+    bump_generation, ensure_authorizer, generation, put_refresh, record_changes, Flag, NewChange,
+};
 use super::types::{AuthorizerQuery, Kind, Permission, Sort, Status};
 use crate::clock::now;
 
@@ -280,6 +282,24 @@ fn listed_change(
     }
 }
 
+/// The change log's entry for a status set outside a list pass (a push, a 61023, a completed
+/// authorization): a revocation, or a return to `authorized`. `needs_reauth` is not a change
+/// of the account (the Health page lists those accounts).
+fn status_change(before: Status, after: Status) -> Option<NewChange> {
+    let kind = match (before, after) {
+        (b, a) if b == a => return None,
+        (_, Status::Revoked) => ChangeKind::Revoked,
+        (_, Status::Authorized) => ChangeKind::Reauthorized,
+        (_, Status::NeedsReauth) => return None,
+    };
+    Some(NewChange {
+        kind,
+        field: "status",
+        old: Some(before.as_str().into()),
+        new: Some(after.as_str().into()),
+    })
+}
+
 fn upsert_one(
     tx: &rusqlite::Connection,
     profile_id: i64,
@@ -372,7 +392,7 @@ fn upsert_one(
         None => sum.missing_refresh_token += 1,
     }
     if log.record {
-        change_log::record(tx, profile_id, log.sync_id, &item.appid, t, &changes)?;
+        record_changes(tx, profile_id, log.sync_id, &item.appid, t, &changes)?;
     }
     Ok(())
 }
@@ -563,6 +583,17 @@ impl Store {
         let t = now();
         self.in_tx(|tx| {
             ensure_authorizer(tx, profile_id, appid, t)?;
+            let before: Option<Status> = tx
+                .query_row(
+                    "SELECT status FROM authorizers WHERE profile_id = ?1 AND appid = ?2",
+                    params![profile_id, appid],
+                    |r| r.get(0),
+                )
+                .optional()
+                .ctx("read authorizer status")?;
+            if let Some(change) = before.and_then(|b| status_change(b, status)) {
+                record_changes(tx, profile_id, None, appid, t, &[change])?;
+            }
             let changed = tx.execute(
                 "UPDATE authorizers SET status = ?3, status_changed_at = ?4,
                    last_seen_sync_id = CASE WHEN ?3 = 'authorized'
@@ -624,6 +655,14 @@ impl Store {
                     params![profile_id, sync_id, t],
                 )
                 .ctx("mark revoked")?;
+            // Changes seen since the sync before, outside a list pass (pushes, authorizations,
+            // one account's refreshed details), belong to this sync: it is the next one.
+            tx.execute(
+                "UPDATE authorizer_change_log SET sync_run_id = ?2
+                  WHERE profile_id = ?1 AND sync_run_id IS NULL",
+                params![profile_id, sync_id],
+            )
+            .ctx("take in the changes seen between syncs")?;
             if baseline {
                 // The first list pass of a profile: one line, not an `authorized` per account.
                 tx.execute(
@@ -993,6 +1032,35 @@ impl Store {
         })
     }
 
+    /// Up to `limit` appids (in appid order) of non-revoked accounts in `status`
+    /// (`None`: any) without a stored refresh token when `missing_refresh_token`: the Health
+    /// page's examples, without reading a million appids.
+    pub fn authorizer_appids_sample(
+        &self,
+        profile_id: i64,
+        status: Option<Status>,
+        missing_refresh_token: bool,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        self.with_read(|c| {
+            let mut s = c
+                .prepare_cached(
+                    "SELECT appid FROM authorizers WHERE profile_id = ?1 AND status <> 'revoked'
+                       AND (?2 IS NULL OR status = ?2) AND (?3 = 0 OR has_refresh_token = 0)
+                     ORDER BY appid LIMIT ?4",
+                )
+                .ctx("sample authorizers")?;
+            let rows = s
+                .query_map(
+                    params![profile_id, status, missing_refresh_token, limit],
+                    |r| r.get(0),
+                )
+                .ctx("sample authorizers")?;
+            rows.collect::<Result<Vec<String>, _>>()
+                .ctx("sample authorizers")
+        })
+    }
+
     pub fn authorizer_counts(&self, profile_id: i64) -> Result<AuthorizerCounts, StoreError> {
         self.with_read(|c| {
             c.query_row(
@@ -1060,7 +1128,7 @@ fn save_info(
             &info.principal_name,
             (&perms_text, &info.func_info),
         )?;
-        change_log::record(tx, profile_id, sync_id, appid, t, &changes)?;
+        record_changes(tx, profile_id, sync_id, appid, t, &changes)?;
     }
     update_info(tx, id, sync_id, info, &text)?;
     // The raw answer and the permissions: one row; an unchanged one (most of a re-sync) is not

@@ -363,8 +363,8 @@ ALTER TABLE authorizers ADD COLUMN details_stale INTEGER NOT NULL DEFAULT 0;
 /// Version 8: `authorizer_change_log`, what each sync saw change per account (authorized,
 /// revoked, reauthorized, renamed, permissions, verify_type, principal, service_type), written
 /// in the transaction that writes the row (`store::change_log`). (`authorizer_changes`, the v3
-/// counter, is another thing.) `sync_run_id` is NULL for a change seen outside a sync (one
-/// account's details refreshed); no foreign key to `sync_runs`, so a change row costs no extra
+/// counter, is another thing.) `sync_run_id` is NULL for a change seen outside a sync (a push,
+/// an authorization) until the next list pass takes it in; no foreign key to `sync_runs`, so a change row costs no extra
 /// lookup when written. The first sync of a profile records one `baseline` line, not a row per
 /// account. Indexes: a sync's changes and counts per kind (covering), and an account's history.
 const V8: &str = r#"

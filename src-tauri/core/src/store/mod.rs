@@ -79,7 +79,6 @@ pub mod bulk_jobs;
 pub mod change_log;
 pub mod db;
 pub mod error;
-pub mod health;
 pub mod messages;
 pub mod migrations;
 pub mod open_bindings;
@@ -97,7 +96,7 @@ pub mod types;
 
 pub use crate::paths::DB_FILE;
 pub use crate::secrets::Sensitive;
-pub use audit::{AuditEntry, AuditPage, AuditQuery, NewAudit};
+pub use audit::{AuditEntry, AuditPage, AuditQuery, ErrcodeCount, NewAudit};
 pub use authorizers::{
     AuthorizerCounts, AuthorizerDetail, AuthorizerInfoRecord, AuthorizerPage, AuthorizerRow,
     ListedAuthorizer, UpsertSummary,

@@ -1,10 +1,12 @@
 //! Statements that run inside another table family's transaction: the authorizer row a token
-//! or an authorization needs, the refresh token, and the change counter the search index reads.
+//! or an authorization needs, the refresh token, the change counter the search index reads,
+//! and the change log's rows (schema v8).
 //! Every table family uses them, so they live apart from all of them.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::error::{Ctx, StoreError};
+use super::types::ChangeKind;
 
 /// Moves `authorizer_changes.gen` of a profile on: called by every store write to a column the
 /// index holds (an insert, or an update of nick_name, auth_time, search_text, kind, status,
@@ -47,6 +49,21 @@ pub(crate) fn ensure_authorizer(
     .ctx("create authorizer")?;
     if created > 0 {
         bump_generation(tx, profile_id)?;
+        // Met outside a list pass (an authorization, a token): new to this profile. The next
+        // list pass takes the change into its sync (`Store::mark_unseen_revoked`).
+        record_changes(
+            tx,
+            profile_id,
+            None,
+            appid,
+            t,
+            &[NewChange {
+                kind: ChangeKind::Authorized,
+                field: "status",
+                old: None,
+                new: Some("authorized".into()),
+            }],
+        )?;
     }
     Ok(())
 }
@@ -96,4 +113,41 @@ pub(crate) fn put_refresh(
         .ctx("flag the refresh token")?;
     }
     Ok(n > 0)
+}
+
+/// One change to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewChange {
+    pub kind: ChangeKind,
+    pub field: &'static str,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// Writes `changes` of `appid` to the change log (schema v8, `store::change_log`), inside the
+/// caller's transaction.
+pub(crate) fn record_changes(
+    tx: &Connection,
+    profile_id: i64,
+    sync_id: Option<i64>,
+    appid: &str,
+    at: i64,
+    changes: &[NewChange],
+) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut s = tx
+        .prepare_cached(
+            "INSERT INTO authorizer_change_log (profile_id, sync_run_id, appid, kind, field, old, new, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .ctx("record a change")?;
+    for c in changes {
+        s.execute(params![
+            profile_id, sync_id, appid, c.kind, c.field, c.old, c.new, at
+        ])
+        .ctx("record a change")?;
+    }
+    Ok(())
 }

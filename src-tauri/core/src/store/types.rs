@@ -15,6 +15,21 @@ text_enum! {
 }
 
 text_enum! {
+    /// What changed about an account between two syncs.
+    pub enum ChangeKind {
+        Baseline => "baseline",
+        Authorized => "authorized",
+        Revoked => "revoked",
+        Reauthorized => "reauthorized",
+        Renamed => "renamed",
+        Permissions => "permissions",
+        VerifyType => "verify_type",
+        Principal => "principal",
+        ServiceType => "service_type"
+    }
+}
+
+text_enum! {
     /// Sort column of a search (ties are broken by appid).
     pub enum Sort { NickName => "nick_name", AuthTime => "auth_time", Appid => "appid" }
 }
