@@ -1,16 +1,26 @@
 //! Timing of the syncs (ignored by default; `make bench`, or `cargo test --release --test
-//! service_bench -- --ignored --nocapture --test-threads=1`). A list sync of 100,000 authorizers;
-//! a details sync of 10,000 authorizers at concurrency 8 and 20 ms simulated latency, whose lower
-//! bound is (20 list pages + 10,000 / 8 info rounds) × 20 ms; the client's CPU for a 10,000
-//! details sync, as the CLI runs it and on a multi-thread runtime. Each prints
-//! `BENCH|<metric>|<value>|<aim>` rows on stdout for `make bench`; a missed aim is reported, not
-//! failed.
+//! service_bench -- --ignored --nocapture --test-threads=1`).
+//!
+//! The rows with the sync's aims measure it where the client pays for everything: the real
+//! `wxopen authorizers sync --details` process on a fresh data dir against `wxopen sandbox serve`
+//! in a process of its own (latency injected there, through its control API), 10,000 accounts
+//! at concurrency 8, three runs at 20 ms and three at 0 ms, medians. The lower bound at 20 ms is
+//! (20 list pages + 10,000 / 8 info rounds) × 20 ms; the client's CPU is the `wxopen` process's
+//! own (user + system, from this process's reaped-children times), start to exit.
+//!
+//! The others are for comparison: a list sync of 100,000 and a details sync with the simulator
+//! in this process (both sides on one runtime, so they share the CPU and no bytes leave it),
+//! the client's CPU on a multi-thread runtime (the desktop app's), and team mode against local.
+//! Each prints `BENCH|<metric>|<value>|<aim>` rows on stdout for `make bench`; a missed aim is
+//! reported, not failed.
 
 // The same sandbox-backed console the core's service tests use.
 #[path = "support/redis.rs"]
 mod redis_support;
 #[path = "../../core/tests/service_support/mod.rs"]
 mod service_support;
+#[path = "support/sim_cli.rs"]
+mod sim_cli;
 
 use service_support::*;
 use wxopen_core::service::sync::SyncOptions;
@@ -22,14 +32,31 @@ fn cpu_secs() -> f64 {
     user + system
 }
 
-/// (user, system) CPU seconds of this process: utime and stime, in clock ticks (100 Hz on
-/// Linux).
+/// (user, system) CPU seconds of this process.
 fn cpu_split() -> (f64, f64) {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let t = stat_times("self");
+    (t[0], t[1])
+}
+
+/// utime, stime, cutime and cstime of `/proc/<pid>/stat` in seconds (clock ticks, 100 Hz on
+/// Linux). cutime and cstime are the children this process has reaped: a child's whole CPU
+/// once it has been waited for.
+fn stat_times(pid: &str) -> [f64; 4] {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit(')').next().unwrap_or("");
     let f: Vec<&str> = after.split_whitespace().collect();
     let ticks = |i: usize| -> f64 { f.get(i).and_then(|v| v.parse().ok()).unwrap_or(0.0) };
-    (ticks(11) / 100.0, ticks(12) / 100.0)
+    [ticks(11), ticks(12), ticks(13), ticks(14)].map(|t| t / 100.0)
+}
+
+/// The median of three or more values (sorted in place), and the smallest and largest.
+fn median(values: &mut [f64]) -> (f64, f64, f64) {
+    values.sort_by(|a, b| a.total_cmp(b));
+    (
+        values[values.len() / 2],
+        values[0],
+        values[values.len() - 1],
+    )
 }
 
 /// One row of the `make bench` table.
@@ -103,25 +130,126 @@ async fn details_sync_10k_at_20ms() {
         cpu_secs() - cpu0
     );
     bench_row(
-        "details sync, 10,000 at c=8, 20 ms (s)",
-        format!("{secs:.2}"),
-        &format!("<= {:.2} (1.05 x bound {bound:.2})", bound * 1.05),
-    );
-    bench_row(
-        "details sync / lower bound",
+        "details sync 10,000, simulator in-process, 20 ms: / lower bound",
         format!("{:.3}", secs / bound),
-        "<= 1.05",
+        "(for comparison)",
     );
     assert_eq!(out.run.details_done, n as i64);
 }
 
-/// The client's CPU as the `wxopen` CLI runs a sync: one current-thread runtime (see
-/// `cli::console::run`). The simulator is in a child process, so this process's CPU time is
-/// the client's alone.
-#[tokio::test(flavor = "current_thread")]
+/// The details sync as an operator runs it, 20 ms from WeChat: see the module's comment.
+#[test]
 #[ignore]
-async fn client_cpu_for_10k_details_with_an_external_simulator() {
-    client_cpu_for_10k_details("CLI runtime", "< 1").await;
+fn details_sync_10k_out_of_process_at_20ms() {
+    details_sync_out_of_process(20);
+}
+
+/// The same with no latency: what the client's CPU costs when nothing waits.
+#[test]
+#[ignore]
+fn details_sync_10k_out_of_process_at_0ms() {
+    details_sync_out_of_process(0);
+}
+
+/// One measured `wxopen authorizers sync --details`.
+struct CliRun {
+    /// The process's start to its exit.
+    wall: f64,
+    /// The `wxopen` process's user + system CPU.
+    client_cpu: f64,
+    /// The simulator's CPU meanwhile (context: it shares the machine's cores).
+    server_cpu: f64,
+    /// The sync's own `elapsed_ms` (without the process's start and the keychain reads).
+    sync_secs: f64,
+}
+
+const OUT_OF_PROCESS_RUNS: usize = 3;
+
+fn details_sync_out_of_process(latency_ms: u64) {
+    let n = 10_000u32;
+    let sim = sim_cli::Simulator::start(n, 1_000_000);
+    if latency_ms > 0 {
+        sim.call(
+            "/sandbox/faults",
+            Some(serde_json::json!({"kind": "latency", "millis": latency_ms})),
+        );
+    }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let runs: Vec<CliRun> = (0..OUT_OF_PROCESS_RUNS)
+        .map(|i| {
+            let r = cli_details_sync(&sim, n);
+            println!(
+                "out-of-process details sync {}/{OUT_OF_PROCESS_RUNS}, {latency_ms} ms: wall {:.2} s (sync {:.2} s), client CPU {:.2} s, simulator CPU {:.2} s",
+                i + 1, r.wall, r.sync_secs, r.client_cpu, r.server_cpu
+            );
+            r
+        })
+        .collect();
+    let pick = |f: fn(&CliRun) -> f64| median(&mut runs.iter().map(f).collect::<Vec<_>>());
+    let spread = |(m, lo, hi): (f64, f64, f64), digits: usize| {
+        format!("{m:.digits$} ({lo:.digits$}-{hi:.digits$})")
+    };
+    println!("load average before these runs: {}", load.trim());
+    let per = format!("wxopen vs `sandbox serve` in its own process, {latency_ms} ms");
+    if latency_ms > 0 {
+        let bound = ((f64::from(n) / 500.0).ceil() + (f64::from(n) / 8.0).ceil())
+            * latency_ms as f64
+            / 1000.0;
+        let ratio = median(&mut runs.iter().map(|r| r.wall / bound).collect::<Vec<_>>());
+        bench_row(
+            &format!("details sync 10,000, {per}: wall / lower bound {bound:.1} s"),
+            spread(ratio, 3),
+            "<= 1.05 (median of 3; min-max)",
+        );
+    } else {
+        bench_row(
+            &format!("details sync 10,000, {per}: wall (s)"),
+            spread(pick(|r| r.wall), 2),
+            "(for comparison; median of 3; min-max)",
+        );
+    }
+    bench_row(
+        &format!("client CPU per 10,000 details, {per} (s)"),
+        spread(pick(|r| r.client_cpu), 2),
+        if latency_ms > 0 {
+            "<= 0.9 (median of 3; min-max)"
+        } else {
+            "< 1 (median of 3; min-max)"
+        },
+    );
+}
+
+/// A fresh data dir and profile on `sim`, then one timed `wxopen authorizers sync --details`
+/// of all `n` accounts (list included, as a first sync does).
+fn cli_details_sync(sim: &sim_cli::Simulator, n: u32) -> CliRun {
+    let cli = sim_cli::Cli::on(sim, "bench");
+    let server = sim.child.id().to_string();
+    let mut cmd = cli.cmd(&[
+        "--json",
+        "authorizers",
+        "sync",
+        "--details",
+        "--concurrency",
+        "8",
+        "--stale-after",
+        "0s",
+    ]);
+    let (before, server_before) = (stat_times("self"), stat_times(&server));
+    let start = std::time::Instant::now();
+    let o = cmd.output().unwrap();
+    let wall = start.elapsed().as_secs_f64();
+    let (after, server_after) = (stat_times("self"), stat_times(&server));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(out["run"]["state"], "done", "{out}");
+    assert_eq!(out["run"]["details_done"], i64::from(n), "{out}");
+    assert_eq!(out["run"]["errors"], 0, "{out}");
+    CliRun {
+        wall,
+        client_cpu: (after[2] - before[2]) + (after[3] - before[3]),
+        server_cpu: (server_after[0] - server_before[0]) + (server_after[1] - server_before[1]),
+        sync_secs: out["elapsed_ms"].as_f64().unwrap_or(0.0) / 1000.0,
+    }
 }
 
 /// The same on a multi-thread runtime (the desktop app's: Tauri's), for comparison: every

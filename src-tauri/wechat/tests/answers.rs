@@ -24,3 +24,26 @@ fn a_float_in_an_answer_reads_back_as_the_same_number() {
         assert_eq!(again, ack, "{body}");
     }
 }
+
+/// A success answer without an errcode is parsed in one pass (no envelope read first): the
+/// shortcut must still see every error. An errcode key spelled with a `\u` escape, or the word
+/// in a value next to a real errcode, is an error; the word only in a value is not.
+#[test]
+fn an_errcode_is_seen_however_the_answer_spells_it() {
+    let err = |body: &str| match parse_answer::<Ack>("/x", body.as_bytes()) {
+        Err(wxopen_wechat::error::WeChatError::Api { errcode, .. }) => errcode,
+        other => panic!("{body}: {other:?}"),
+    };
+    assert_eq!(
+        err(r#"{"\u0065rrcode":40001,"errmsg":"invalid credential"}"#),
+        40001
+    );
+    assert_eq!(
+        err(r#"{"note":"errcode","errcode":61023,"errmsg":"x"}"#),
+        61023
+    );
+    let (_, code) = parse_answer::<Ack>("/x", br#"{"nick_name":"errcode fan"}"#).unwrap();
+    assert_eq!(code, 0);
+    let (_, code) = parse_answer::<Ack>("/x", br#"{"a":1}"#).unwrap();
+    assert_eq!(code, 0);
+}

@@ -1,5 +1,7 @@
-//! A `wxopen sandbox serve` child and the real `wxopen` binary on a fresh data dir with a
-//! profile for it (the tests of `authorizers changes` and `health`).
+//! The real `wxopen` binary against a `wxopen sandbox serve` child: the simulator in its own
+//! process (its quota, call counts and faults outlive every CLI run), each CLI run a process of
+//! its own on a temp data dir and a keychain service of its own.
+// Each test binary that includes it uses a part.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
@@ -10,8 +12,8 @@ use serde_json::{json, Value};
 pub const INFO_PATH: &str = "/cgi-bin/component/api_get_authorizer_info";
 
 pub struct Simulator {
-    child: Child,
-    info: Value,
+    pub child: Child,
+    pub info: Value,
 }
 
 impl Drop for Simulator {
@@ -43,6 +45,7 @@ impl Simulator {
         self.info[name].as_str().unwrap().to_string()
     }
 
+    /// A control or API call (`body`: POST as JSON, else GET), with the control token.
     pub fn call(&self, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}{path}", self.field("base_url"));
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -124,37 +127,45 @@ impl Cli {
         let o = set.wait_with_output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
+
+    /// A new data dir with a profile on `sim` (secrets in through the environment, into a
+    /// keychain service of its own) and a ticket.
+    pub fn on(sim: &Simulator, label: &str) -> Cli {
+        let cli = Cli {
+            dir: tempfile::tempdir().unwrap(),
+            service: format!(
+                "wxopen-{label}-{}-{}",
+                std::process::id(),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos()
+            ),
+        };
+        let mut add = cli.cmd(&[
+            "--json",
+            "profile",
+            "add",
+            "--name",
+            label,
+            "--appid",
+            &sim.field("component_appid"),
+            "--api-base",
+            &sim.field("base_url"),
+        ]);
+        add.env("WXOPEN_APPSECRET", sim.field("appsecret"))
+            .env("WXOPEN_TOKEN", sim.field("token"))
+            .env("WXOPEN_AES_KEY", sim.field("encoding_aes_key"))
+            .stdout(Stdio::null());
+        assert!(add.status().unwrap().success());
+        cli.set_ticket(sim);
+        cli
+    }
 }
 
+/// A simulator with `authorizers` accounts and a CLI with a profile on it.
 pub fn setup(authorizers: u32, daily_quota: u32) -> (Simulator, Cli) {
     let sim = Simulator::start(authorizers, daily_quota);
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-        service: format!(
-            "wxopen-changes-test-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ),
-    };
-    let mut add = cli.cmd(&[
-        "--json",
-        "profile",
-        "add",
-        "--name",
-        "changes",
-        "--appid",
-        &sim.field("component_appid"),
-        "--api-base",
-        &sim.field("base_url"),
-    ]);
-    add.env("WXOPEN_APPSECRET", sim.field("appsecret"))
-        .env("WXOPEN_TOKEN", sim.field("token"))
-        .env("WXOPEN_AES_KEY", sim.field("encoding_aes_key"))
-        .stdout(Stdio::null());
-    assert!(add.status().unwrap().success());
-    cli.set_ticket(&sim);
+    let cli = Cli::on(&sim, "changes");
     (sim, cli)
 }
