@@ -527,7 +527,11 @@ fn a_match_never_spans_two_accounts() {
         };
         let page = store.search_authorizers(p.id, &q).unwrap();
         assert_eq!(page.total, total, "{text}");
-        assert_eq!(page, store.search_authorizers_sql(p.id, &q).unwrap(), "{text}");
+        assert_eq!(
+            page,
+            store.search_authorizers_sql(p.id, &q).unwrap(),
+            "{text}"
+        );
     }
     assert!(store.search_index_bytes(p.id).is_some());
 }

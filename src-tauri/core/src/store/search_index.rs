@@ -268,18 +268,15 @@ impl SearchIndex {
                 || open.is_some_and(|o| f.has_open != o)
                 || verify.is_some_and(|v| v != Some(f.verify_type)))
         };
-        // Entries passing the filters and containing the needle.
-        let mut hit = vec![false; n];
-        let mut total = 0usize;
-        let mut mark = |i: usize| {
-            if passes(&self.filters[i]) {
-                hit[i] = true;
-                total += 1;
-            }
+        // Entries containing the needle, then those of them passing the filters.
+        let mut hit = match needle {
+            Some(needle) => self.containing(needle),
+            None => vec![true; n],
         };
-        match needle {
-            Some(needle) => self.each_containing(needle, mark),
-            None => (0..n).for_each(&mut mark),
+        let mut total = 0usize;
+        for (h, f) in hit.iter_mut().zip(&self.filters) {
+            *h = *h && passes(f);
+            total += usize::from(*h);
         }
         let ids = if offset >= total || limit == 0 {
             Vec::new()
@@ -308,29 +305,64 @@ impl SearchIndex {
     }
 }
 
+/// From this many entries a text search scans the arena on several threads (a million texts are
+/// ≈ 100 MB: one core reads them in 30–50 ms). Low, so that the tests' few hundred rows take the
+/// same path; a thread costs tens of microseconds.
+const PARALLEL_FROM: usize = 256;
+
+/// Threads of a parallel scan: the CPUs this process may use, at most 4.
+fn scan_threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |p| p.get().min(4)))
+}
+
 impl SearchIndex {
-    /// Calls `f` with every entry whose text contains `needle`, in entry order. One pass of a
-    /// SIMD substring search over the whole arena (a million texts are ≈ 100 MB: a search per
-    /// entry paid its setup a million times); a match that runs from one entry into the next
-    /// counts for neither.
-    fn each_containing(&self, needle: &str, mut f: impl FnMut(usize)) {
-        let text = self.text.as_bytes();
+    /// Which entries contain `needle`: the arena split into a few runs of whole entries, each
+    /// scanned on a thread of its own when the index is large.
+    fn containing(&self, needle: &str) -> Vec<bool> {
+        let n = self.ids.len();
+        let mut hit = vec![false; n];
+        let parts = if n >= PARALLEL_FROM {
+            scan_threads()
+        } else {
+            1
+        };
+        if parts <= 1 {
+            self.scan(needle, 0, &mut hit);
+            return hit;
+        }
+        let chunk = n.div_ceil(parts);
+        std::thread::scope(|s| {
+            for (k, hits) in hit.chunks_mut(chunk).enumerate() {
+                s.spawn(move || self.scan(needle, k * chunk, hits));
+            }
+        });
+        hit
+    }
+
+    /// Marks in `hits` the entries `first..first + hits.len()` whose text contains `needle`:
+    /// one pass of a SIMD substring search over their part of the arena (a search per entry
+    /// paid its setup a million times). A match that runs from one entry into the next counts
+    /// for neither.
+    fn scan(&self, needle: &str, first: usize, hits: &mut [bool]) {
+        let begin = self.starts[first] as usize;
+        let end = self.starts[first + hits.len()] as usize;
+        let text = &self.text.as_bytes()[begin..end];
         let finder = memchr::memmem::Finder::new(needle.as_bytes());
         let len = needle.len();
-        let (mut pos, mut entry) = (0usize, 0usize);
+        let (mut pos, mut entry) = (0usize, first);
         while let Some(found) = finder.find(&text[pos..]) {
-            let at = pos + found;
-            // The entry holding `at`: the next one whose end lies past it (matches come in
-            // order, so the walk is one pass over `starts`).
+            let at = begin + pos + found;
+            // The entry holding `at`: matches come in order, so this is one walk over `starts`.
             while self.starts[entry + 1] as usize <= at {
                 entry += 1;
             }
-            let end = self.starts[entry + 1] as usize;
-            if at + len <= end {
-                f(entry);
-                pos = end;
+            let entry_end = self.starts[entry + 1] as usize;
+            if at + len <= entry_end {
+                hits[entry - first] = true;
+                pos = entry_end - begin;
             } else {
-                pos = at + 1;
+                pos = at - begin + 1;
             }
             if pos >= text.len() {
                 break;
