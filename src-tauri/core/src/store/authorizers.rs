@@ -28,10 +28,6 @@ use super::tx::{bump_generation, ensure_authorizer, generation, put_refresh, Fla
 use super::types::{AuthorizerQuery, Kind, Permission, Sort, Status};
 use crate::clock::now;
 
-/// From this many listed accounts, the writer's page cache grows with the list (256 bytes an
-/// account, at most 256 MiB) until the list phase ends.
-pub const LARGE_LIST: i64 = 100_000;
-
 /// Rows per upsert transaction (the list API's page size).
 pub const PAGE_ROWS: usize = 500;
 
@@ -380,14 +376,6 @@ impl Store {
         items.iter().try_for_each(|i| check_appid(&i.appid))?;
         let t = now();
         self.in_tx(|tx| {
-            if total_count > LARGE_LIST {
-                // A list of a million lands in five indexes in appid (random) order: with the
-                // default cache every insert missed it (≈ 95 µs of CPU an account). Given back
-                // by `sync_run_list_done`.
-                let kib = (total_count.saturating_mul(256) / 1024).min(262_144);
-                tx.pragma_update(None, "cache_size", -kib)
-                    .ctx("size the write cache")?;
-            }
             let mut sum = UpsertSummary::default();
             for item in items {
                 upsert_one(tx, profile_id, Some(sync_id), item, t, &mut sum)?;

@@ -51,13 +51,6 @@ pub(crate) fn shrink_page_cache(c: &Connection) -> Result<(), StoreError> {
 /// pages.
 const WRITE_CACHE_KIB: i64 = 32_768;
 
-/// Back to [`WRITE_CACHE_KIB`], and the pages over it given back.
-pub(crate) fn reset_write_cache(c: &Connection) -> Result<(), StoreError> {
-    c.pragma_update(None, "cache_size", -WRITE_CACHE_KIB)
-        .ctx("set cache_size")?;
-    shrink_page_cache(c)
-}
-
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -146,8 +146,7 @@ impl Store {
                 params![id, t],
             )
             .ctx("finish list phase")?;
-            // The cache a large list grew (`record_list_page`) goes back to the default.
-            super::db::reset_write_cache(c)
+            Ok(())
         })
     }
 
