@@ -19,20 +19,28 @@
 #
 # Knobs (env): BENCH_STARTUP_RUNS (5), BENCH_STARTUP_ACCOUNTS (100000), BENCH_STARTUP_IDLE_SECS
 # (3), BENCH_STARTUP_TIMEOUT (seconds per run, 120), BENCH_STARTUP_SKIP_BUILD=1 (use the
-# binaries as they are).
+# binaries as they are). Another account count keeps its data in target/bench-startup-<count>
+# (`BENCH_LARGE=1 make bench` runs it with 1000000), so the 100,000 one is not redone.
+# A third row: the data dir's bytes per account (SQLite file and WAL over the rows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 CARGO=${CARGO:-cargo}
 accounts=${BENCH_STARTUP_ACCOUNTS:-100000}
 work=$root/target/bench-startup
+[ "$accounts" = 100000 ] || work=$work-$accounts
 data=$work/data
 keyring=$work/keyring
 stamp=$work/data.complete
-app=$root/target/release/wxopen-console
-cli=$root/target/release/wxopen
+# The binaries where cargo puts them (CARGO_TARGET_DIR when set).
+bin=${CARGO_TARGET_DIR:-$root/target}/release
+app=$bin/wxopen-console
+cli=$bin/wxopen
 export WXOPEN_KEYCHAIN_SERVICE=wxopen-bench-startup
 export WXOPEN_SANDBOX_AUTHORIZERS=$accounts
+# The in-process simulator's daily quota of each API: one details pass over every account, with
+# the console's reserve for the backend (20 %) to spare.
+export WXOPEN_SANDBOX_DAILY_QUOTA=$((accounts * 2))
 export WXOPEN_DATA_DIR=$data
 export WXOPEN_LOG=warn
 
@@ -87,6 +95,7 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want_stamp" ]; then
     echo "bench-startup: expected $accounts authorizers after the sync, got ${counts%%|*}" >&2
     exit 1
   fi
+  sqlite3 "$data/wxopen.sqlite3" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
   printf '%s' "$want_stamp" >"$stamp"
 else
   echo "== reusing $data ($want_stamp)" >&2
@@ -99,6 +108,11 @@ export XDG_CONFIG_HOME=$work/home/config XDG_CACHE_HOME=$work/home/cache LANG=C.
 unset WAYLAND_DISPLAY
 # As for the end-to-end tests: WebKitGTK's compositing and sandbox do not work under Xvfb as root.
 export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS=1 LIBGL_ALWAYS_SOFTWARE=1
+
+db_bytes=$(stat -c %s "$data/wxopen.sqlite3" "$data/wxopen.sqlite3-wal" 2>/dev/null | awk '{s += $1} END {print s}')
+bytes_row="BENCH|store bytes per account, $accounts synced with details (data dir)|$((db_bytes / accounts))|-"
+# To our caller's stdout (fd 3, see above) when it is open.
+{ echo "$bytes_row" >&3; } 2>/dev/null || echo "$bytes_row"
 
 exec python3 - "$app" "$work" "$accounts" <<'PY'
 import os, select, signal, statistics, subprocess, sys, threading, time
@@ -308,6 +322,8 @@ except OSError:
     rows = sys.stdout
 print(f"BENCH|app start to first table page, {accounts:,} accounts (ms, median of {runs})|"
       f"{statistics.median(times):.0f}|< 1500", file=rows, flush=True)
-print(f"BENCH|app memory idle on the table, PSS incl. WebKit (MB, median of {runs})|"
-      f"{statistics.median(mems):.0f}|< 300", file=rows, flush=True)
+# The issue's aim at a million accounts is 400 MB; the project's own at 100,000 is 300.
+print(f"BENCH|app memory idle on the table, {accounts:,} accounts, PSS incl. WebKit (MB, "
+      f"median of {runs})|{statistics.median(mems):.0f}|< {400 if accounts >= 1_000_000 else 300}",
+      file=rows, flush=True)
 PY

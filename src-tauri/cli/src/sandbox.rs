@@ -10,7 +10,7 @@ pub struct ServeArgs {
     /// Port on 127.0.0.1 (0 picks a free one)
     #[arg(long, default_value_t = 0)]
     pub port: u16,
-    /// How many authorizers to seed (up to 200,000)
+    /// How many authorizers to seed (a million and more: generated from the seed on demand)
     #[arg(long, default_value_t = 2000)]
     pub authorizers: usize,
     /// Seed of the generated authorizers (same seed, same data)

@@ -68,11 +68,19 @@ mod simulator {
     }
 
     pub async fn start(config: LocalBackendConfig) -> std::io::Result<Box<dyn LocalBackend>> {
+        let defaults = SandboxConfig::default();
+        // A benchmark preparing a million accounts with details needs more than the default
+        // day's quota of api_get_authorizer_info (see scripts/bench-startup.sh).
+        let daily_quota = std::env::var(crate::service::options::ENV_SANDBOX_DAILY_QUOTA)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(defaults.daily_quota);
         let sandbox = Sandbox::start(SandboxConfig {
             authorizers: config.authorizers,
             port: config.port,
             control_token: config.control_token,
-            ..Default::default()
+            daily_quota,
+            ..defaults
         })
         .await?;
         Ok(Box::new(sandbox))

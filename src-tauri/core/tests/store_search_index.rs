@@ -458,3 +458,104 @@ fn every_store_writer_of_an_indexed_column_moves_the_counter() {
     assert!(store.profile_delete(p.id).unwrap());
     moved("profile_delete");
 }
+
+/// A large profile (here: from 100 rows) answers the table's plain first page in SQL at once
+/// and builds its index on a thread of its own; a filtered search waits for that build and
+/// answers from the index, like SQL.
+#[test]
+fn a_large_profile_builds_its_index_in_the_background() {
+    let (_dir, store) = temp_store();
+    store.set_search_background_rows(100);
+    let p = profile(&store, "large");
+    seed(&store, p.id, 300);
+    let plain = AuthorizerQuery {
+        sort: Sort::AuthTime,
+        desc: true,
+        offset: 40,
+        ..Default::default()
+    };
+    let first = store.search_authorizers(p.id, &plain).unwrap();
+    assert_eq!(first, store.search_authorizers_sql(p.id, &plain).unwrap());
+    assert_eq!(first.total, 300);
+    let filtered = AuthorizerQuery {
+        query: Some("深圳".into()),
+        kind: Some(Kind::MiniProgram),
+        ..Default::default()
+    };
+    let page = store.search_authorizers(p.id, &filtered).unwrap();
+    assert!(
+        store.search_index_bytes(p.id).is_some(),
+        "the filtered search waited for the index"
+    );
+    assert_eq!(page, store.search_authorizers_sql(p.id, &filtered).unwrap());
+    assert!(page.total > 0);
+    // Below the threshold the index is built by the search itself, as before.
+    let small = profile(&store, "small");
+    seed(&store, small.id, 50);
+    store
+        .search_authorizers(small.id, &AuthorizerQuery::default())
+        .unwrap();
+    assert!(store.search_index_bytes(small.id).is_some());
+}
+
+/// The index scans its texts as one arena: a query that would only match across the end of
+/// one account's text and the start of the next matches neither.
+#[test]
+fn a_match_never_spans_two_accounts() {
+    let (_dir, store) = temp_store();
+    let p = profile(&store, "span");
+    seed(&store, p.id, 2);
+    let ends_with_q = AuthorizerInfoRecord {
+        principal_name: "Acme Q".into(),
+        ..info(0)
+    };
+    let starts_with_z = AuthorizerInfoRecord {
+        nick_name: "Zebra".into(),
+        ..info(1)
+    };
+    store
+        .save_authorizer_infos(
+            p.id,
+            None,
+            &[(appid(0), ends_with_q), (appid(1), starts_with_z)],
+        )
+        .unwrap();
+    for (text, total) in [("qz", 0), ("q", 1), ("zebra", 1), ("acme q", 1)] {
+        let q = AuthorizerQuery {
+            query: Some(text.into()),
+            ..Default::default()
+        };
+        let page = store.search_authorizers(p.id, &q).unwrap();
+        assert_eq!(page.total, total, "{text}");
+        assert_eq!(
+            page,
+            store.search_authorizers_sql(p.id, &q).unwrap(),
+            "{text}"
+        );
+    }
+    assert!(store.search_index_bytes(p.id).is_some());
+}
+
+/// A `verify_type` the compact index cannot hold (outside i32; no writer of ours stores one)
+/// sends the profile's searches to SQL, with the same answers.
+#[test]
+fn a_verify_type_beyond_the_index_falls_back_to_sql() {
+    let (dir, store) = temp_store();
+    let p = profile(&store, "wide");
+    seed(&store, p.id, 30);
+    raw(dir.path())
+        .execute(
+            "UPDATE authorizers SET verify_type = 1099511627776 WHERE profile_id = ?1 AND id % 3 = 0",
+            [p.id],
+        )
+        .unwrap();
+    for v in [1_099_511_627_776i64, 0, -1] {
+        let q = AuthorizerQuery {
+            verify_type: Some(v),
+            ..Default::default()
+        };
+        let page = store.search_authorizers(p.id, &q).unwrap();
+        assert_eq!(page, store.search_authorizers_sql(p.id, &q).unwrap());
+    }
+    assert_eq!(store.search_index_bytes(p.id), None);
+}

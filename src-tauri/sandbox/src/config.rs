@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub struct SandboxConfig {
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
-    /// How many authorizers to seed (2,000 by default; up to 200,000 and more cost no memory).
+    /// How many authorizers to seed (2,000 by default). A million costs a few megabytes: accounts
+    /// are computed from the seed when asked for, and only changes are kept.
     pub authorizers: usize,
     /// Seed of the generated authorizers (same seed, same data).
     pub seed: u64,

@@ -8,7 +8,7 @@
 //! tenth to the second. Principal 0 also owns a "full" API-created open account with 100 accounts
 //! bound from outside this platform, to reach 89004. Personal accounts are never bound.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -23,12 +23,14 @@ pub struct OpenAccount {
     pub by_api: bool,
     /// Accounts bound from outside this platform (count only).
     pub external: usize,
-    pub members: BTreeSet<u32>,
+    /// This platform's authorizers bound to it (count only: who is bound is
+    /// [`OpenAccounts::of`]).
+    pub members: usize,
 }
 
 impl OpenAccount {
     pub fn bound_count(&self) -> usize {
-        self.external + self.members.len()
+        self.external + self.members
     }
 }
 
@@ -40,10 +42,17 @@ pub struct OpenAccountView {
     pub bound_count: usize,
 }
 
+/// The open accounts and who is bound to which. A seeded authorizer's binding is computed from
+/// the seed ([`seeded_binding`]); only bindings changed through the API are kept, so a
+/// simulator of a million accounts holds a map of its changes, not of a third of a million
+/// bindings.
 #[derive(Debug, Default)]
 pub struct OpenAccounts {
     pub accounts: HashMap<String, OpenAccount>,
-    pub bound: HashMap<u32, String>,
+    seed: u64,
+    seeded: u32,
+    /// Bindings that differ from the seeded one (`None`: unbound).
+    changed: HashMap<u32, Option<String>>,
     created: u64,
 }
 
@@ -52,9 +61,26 @@ fn open_appid(seed: u64, principal: u16, slot: u64) -> String {
     format!("wx{}", r.hex(16))
 }
 
+/// The seeded binding of authorizer `index`: (principal, slot of its open account).
+fn seeded_slot(seed: u64, index: u32) -> Option<(u16, u64)> {
+    let p = seed::principal_of(seed, index);
+    if p == PERSONAL {
+        return None;
+    }
+    match seed::open_draw(seed, index) {
+        0..=24 => Some((p, 1)),
+        25..=34 => Some((p, 2)),
+        _ => None,
+    }
+}
+
 impl OpenAccounts {
     pub fn seed(seed: u64, authorizers: u32) -> Self {
-        let mut me = OpenAccounts::default();
+        let mut me = OpenAccounts {
+            seed,
+            seeded: authorizers,
+            ..OpenAccounts::default()
+        };
         for p in 0..PERSONAL {
             for (slot, by_api) in [(1, true), (2, false)] {
                 me.accounts.insert(
@@ -63,7 +89,7 @@ impl OpenAccounts {
                         principal: p,
                         by_api,
                         external: 0,
-                        members: BTreeSet::new(),
+                        members: 0,
                     },
                 );
             }
@@ -74,60 +100,71 @@ impl OpenAccounts {
                 principal: 0,
                 by_api: true,
                 external: MAX_BOUND,
-                members: BTreeSet::new(),
+                members: 0,
             },
         );
+        // Counts only: a pass over the seed, no per-account entry.
+        let mut members = [[0usize; 2]; PERSONAL as usize];
         for i in 0..authorizers {
-            let p = seed::principal_of(seed, i);
-            if p == PERSONAL {
-                continue;
+            if let Some((p, slot)) = seeded_slot(seed, i) {
+                members[usize::from(p)][(slot - 1) as usize] += 1;
             }
-            let slot = match seed::open_draw(seed, i) {
-                0..=24 => 1,
-                25..=34 => 2,
-                _ => continue,
-            };
-            let id = open_appid(seed, p, slot);
-            me.accounts.get_mut(&id).expect("seeded").members.insert(i);
-            me.bound.insert(i, id);
+        }
+        for (p, counts) in members.iter().enumerate() {
+            for (k, count) in counts.iter().enumerate() {
+                let id = open_appid(seed, p as u16, k as u64 + 1);
+                me.accounts.get_mut(&id).expect("seeded").members = *count;
+            }
         }
         me
     }
 
-    pub fn of(&self, index: u32) -> Option<&String> {
-        self.bound.get(&index)
+    /// The open account authorizer `index` is bound to.
+    pub fn of(&self, index: u32) -> Option<String> {
+        match self.changed.get(&index) {
+            Some(bound) => bound.clone(),
+            None if index < self.seeded => {
+                seeded_slot(self.seed, index).map(|(p, slot)| open_appid(self.seed, p, slot))
+            }
+            None => None,
+        }
     }
 
     /// A new API-created open account for `principal`, with `index` bound to it.
     pub fn create(&mut self, seed: u64, principal: u16, index: u32) -> String {
+        self.unbind(index);
         self.created += 1;
         let id = open_appid(seed, principal, 100 + self.created);
-        let members = BTreeSet::from([index]);
         self.accounts.insert(
             id.clone(),
             OpenAccount {
                 principal,
                 by_api: true,
                 external: 0,
-                members,
+                members: 1,
             },
         );
-        self.bound.insert(index, id.clone());
+        self.changed.insert(index, Some(id.clone()));
         id
     }
 
     pub fn bind(&mut self, index: u32, open_appid: &str) {
+        if !self.accounts.contains_key(open_appid) {
+            return;
+        }
+        self.unbind(index);
         if let Some(acc) = self.accounts.get_mut(open_appid) {
-            acc.members.insert(index);
-            self.bound.insert(index, open_appid.to_owned());
+            acc.members += 1;
+            self.changed.insert(index, Some(open_appid.to_owned()));
         }
     }
 
     pub fn unbind(&mut self, index: u32) {
-        if let Some(id) = self.bound.remove(&index) {
+        if let Some(id) = self.of(index) {
             if let Some(acc) = self.accounts.get_mut(&id) {
-                acc.members.remove(&index);
+                acc.members = acc.members.saturating_sub(1);
             }
+            self.changed.insert(index, None);
         }
     }
 

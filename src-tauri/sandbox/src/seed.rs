@@ -1,7 +1,7 @@
 //! Deterministic seed data: authorizer `i` of a sandbox seeded with `seed` is a pure function of
-//! `(seed, i)`, so 200,000 authorizers cost no memory until one is changed (the state keeps only
-//! the changes). Appids are a keyed 64-bit Feistel permutation of the index, which makes
-//! appid → index a computation instead of a 200,000-entry map.
+//! `(seed, i)`, so a million authorizers cost no memory until one is changed (the state keeps only
+//! the changes; open-account bindings too, see `open.rs`). Appids are a keyed 64-bit Feistel
+//! permutation of the index, which makes appid → index a computation instead of a map.
 //!
 //! Field shapes and enumerations follow `wechat-component-reference.md` §8 (api_get_authorizer_info:
 //! service_type_info / verify_type_info ids, business_info 0/1 flags, account_status,

@@ -1090,7 +1090,7 @@ impl Shared {
         if !p.has_func(seed::open_func(p.kind)) {
             return Err(unauthorized_api());
         }
-        let bound = g.open.of(index).cloned();
+        let bound = g.open.of(index);
         match path {
             "/cgi-bin/open/get" => {
                 let open_appid = bound.ok_or_else(|| err(89002, "open not exists"))?;
@@ -1327,7 +1327,7 @@ impl Shared {
     pub fn open_appid_of(&self, appid: &str) -> Option<String> {
         let g = self.lock();
         let index = self.index(&g, appid)?;
-        g.open.of(index).cloned()
+        g.open.of(index)
     }
 
     /// The full profile of an authorizer (control surface and image placeholders).

@@ -51,6 +51,9 @@ impl Default for ConsoleOptions {
 
 /// Sets [`ConsoleOptions::sandbox_authorizers`] (tests, benchmarks: the app and the CLI alike).
 pub const ENV_SANDBOX_AUTHORIZERS: &str = "WXOPEN_SANDBOX_AUTHORIZERS";
+/// The in-process sandbox's calls per API per day before 45009 (read when it starts, by
+/// `local_backend`; default 100,000): benchmarks that sync a million accounts with details.
+pub const ENV_SANDBOX_DAILY_QUOTA: &str = "WXOPEN_SANDBOX_DAILY_QUOTA";
 /// Sets [`ConsoleOptions::sandbox_port`].
 pub const ENV_SANDBOX_PORT: &str = "WXOPEN_SANDBOX_PORT";
 /// Sets [`ConsoleOptions::sync_lease_secs`] (tests; an operator whose machine stalls longer).

@@ -426,6 +426,17 @@ pub(super) fn sql_filter(profile_id: i64, q: &AuthorizerQuery) -> (String, Vec<V
     (filter, args)
 }
 
+/// Whether a profile has `rows` rows or more ([`super::search_index::BACKGROUND_BUILD_ROWS`]).
+fn large_profile(c: &rusqlite::Connection, profile_id: i64, rows: i64) -> Result<bool, StoreError> {
+    // Counting stops at the threshold: the question is cheap for any size.
+    c.prepare_cached(
+        "SELECT count(*) FROM (SELECT 1 FROM authorizers WHERE profile_id = ?1 LIMIT ?2)",
+    )
+    .and_then(|mut s| s.query_row(params![profile_id, rows], |r| r.get::<_, i64>(0)))
+    .map(|n| n >= rows)
+    .ctx("count authorizers")
+}
+
 fn check_appid(appid: &str) -> Result<(), StoreError> {
     if appid.is_empty() {
         return Err(StoreError::Invalid("empty authorizer appid".into()));
@@ -727,6 +738,16 @@ impl Store {
     ) -> Result<AuthorizerPage, StoreError> {
         let needle = q.query.as_deref().and_then(search_needle);
         let limit = q.limit.min(MAX_PAGE);
+        // No text, no filter: SQL walks a sort index and stops after the page.
+        let plain = needle.is_none()
+            && q.kind.is_none()
+            && q.verify_type.is_none()
+            && q.status.is_none()
+            && q.has_open.is_none();
+        if !plain {
+            // A search SQL would answer slowly waits for an index being built.
+            self.search_cache().wait_build(profile_id);
+        }
         let found = self.with_read(|c| {
             // One snapshot for the generation, the index and the rows.
             let tx = c.unchecked_transaction().ctx("begin search")?;
@@ -734,6 +755,18 @@ impl Store {
             let mut built = false;
             let idx = match self.search_cache().get(profile_id, gen) {
                 Lookup::Current(idx) => idx,
+                Lookup::Build
+                    if plain
+                        && self.path().is_some()
+                        && large_profile(
+                            &tx,
+                            profile_id,
+                            self.search_cache().background_rows(),
+                        )? =>
+                {
+                    self.spawn_index_build(profile_id);
+                    None
+                }
                 Lookup::Build => {
                     let idx = SearchIndex::build(&tx, profile_id)?.map(Arc::new);
                     self.search_cache().put(profile_id, gen, idx.clone());
@@ -773,10 +806,63 @@ impl Store {
         }
     }
 
+    /// Builds the search index of `profile_id` on a thread of its own, over a connection of its
+    /// own (the reader stays free for the pages asked for meanwhile); one build per profile at
+    /// a time. See [`super::search_index::BACKGROUND_BUILD_ROWS`].
+    fn spawn_index_build(&self, profile_id: i64) {
+        if !self.search_cache().begin_build(profile_id) {
+            return;
+        }
+        let store = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("search-index".into())
+            .spawn(move || {
+                // Ends the build also when building panics: waiters must not wait forever.
+                struct Done(Store, i64);
+                impl Drop for Done {
+                    fn drop(&mut self) {
+                        self.0.search_cache().end_build(self.1);
+                    }
+                }
+                let done = Done(store, profile_id);
+                if let Err(e) = done.0.build_index_detached(profile_id) {
+                    tracing::warn!("search index of profile {profile_id}: {e}");
+                }
+            });
+        if spawned.is_err() {
+            self.search_cache().end_build(profile_id);
+        }
+    }
+
+    fn build_index_detached(&self, profile_id: i64) -> Result<(), StoreError> {
+        let Some(path) = self.path() else {
+            return Ok(());
+        };
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let c = rusqlite::Connection::open_with_flags(path, flags).ctx("open for the index")?;
+        // Its reads go through once: a small cache, given back when the connection closes.
+        c.pragma_update(None, "cache_size", -1_024)
+            .ctx("open for the index")?;
+        let tx = c.unchecked_transaction().ctx("begin index build")?;
+        let gen = generation(&tx, profile_id)?;
+        let idx = SearchIndex::build(&tx, profile_id)?.map(Arc::new);
+        self.search_cache().put(profile_id, gen, idx);
+        Ok(())
+    }
+
     /// Heap bytes of the cached search index of a profile (diagnostics, the benchmark).
     #[doc(hidden)]
     pub fn search_index_bytes(&self, profile_id: i64) -> Option<usize> {
         self.search_cache().heap_bytes(profile_id)
+    }
+
+    /// From how many rows a profile's index is built in the background (default
+    /// [`super::search_index::BACKGROUND_BUILD_ROWS`]; tests lower it).
+    #[doc(hidden)]
+    pub fn set_search_background_rows(&self, rows: i64) {
+        self.search_cache().set_background_rows(rows);
     }
 
     /// How soon a stale search index may be rebuilt (default [`search_index::REBUILD_GAP`];

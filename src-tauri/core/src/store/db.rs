@@ -47,6 +47,10 @@ pub(crate) fn shrink_page_cache(c: &Connection) -> Result<(), StoreError> {
         .ctx("release the page cache")
 }
 
+/// The writer's page cache size (KiB): a list page of 500 new accounts dirties a few thousand
+/// pages.
+const WRITE_CACHE_KIB: i64 = 32_768;
+
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -76,7 +80,7 @@ fn configure(conn: &Connection, file: bool) -> Result<(), StoreError> {
     // memory-mapped reads: searches run on the in-memory index (search_index.rs), and a mapping
     // would keep every page the index build read resident in the app (≈250 MB of a 100k-account
     // file counted in its memory) where plain reads leave them to the OS page cache.
-    conn.pragma_update(None, "cache_size", -32_768)
+    conn.pragma_update(None, "cache_size", -WRITE_CACHE_KIB)
         .ctx("set cache_size")?;
     if file {
         // Checkpoint every 16,384 WAL pages (64 MiB) rather than SQLite's 1,000: a list page

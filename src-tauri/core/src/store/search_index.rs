@@ -19,11 +19,14 @@
 //! a cached index was built at). A stale index built less than [`REBUILD_GAP`] ago is not rebuilt
 //! yet (a sync commits page after page): meanwhile searches go to SQL, just as current.
 //!
-//! Memory: about 50 bytes per authorizer plus its search text (≈ 11 MB for 100,000 accounts
-//! with Chinese names); at most [`CACHED_PROFILES`] profiles are kept.
+//! Memory: 32 bytes per authorizer plus its search text (≈ 11 MB for 100,000 accounts with
+//! Chinese names); at most [`CACHED_PROFILES`] profiles are kept. A profile of
+//! [`BACKGROUND_BUILD_ROWS`] or more is indexed on a thread of its own when a search SQL answers
+//! cheaply (the table's first page) finds no index: the page does not wait seconds for it.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use rusqlite::types::ValueRef;
@@ -41,11 +44,16 @@ const KIND_MP: u8 = 2;
 const OPEN_FALSE: u8 = 1;
 const OPEN_TRUE: u8 = 2;
 
-/// The filter columns of one authorizer.
+/// [`Filters::verify_type`] of a row whose `verify_type` is NULL or not an integer (a filter
+/// never equals it).
+const NO_VERIFY: i32 = i32::MIN;
+
+/// The filter columns of one authorizer: 8 bytes (a million rows hold 8 MB of them).
 #[derive(Debug, Clone, Copy)]
 struct Filters {
-    /// `verify_type` when it is an integer (a filter never equals NULL or another type).
-    verify_type: Option<i64>,
+    /// `verify_type` when it is an integer, else [`NO_VERIFY`]. WeChat's are -1..=5; a row
+    /// outside `i32` (no writer of ours stores one) makes the profile searched in SQL.
+    verify_type: i32,
     kind: u8,
     /// 1 + the index of the status in [`Status::ALL`]; 0 for anything else.
     status: u8,
@@ -136,13 +144,17 @@ impl SearchIndex {
                 if text.len() > u32::MAX as usize {
                     return Ok(None);
                 }
+                let verify_type = match r.get_ref(4).ctx(ctx)? {
+                    ValueRef::Integer(i) => match i32::try_from(i) {
+                        Ok(v) if v != NO_VERIFY => v,
+                        _ => return Ok(None),
+                    },
+                    _ => NO_VERIFY,
+                };
                 let filters = Filters {
                     kind: kind_code(r.get_ref(2).ctx(ctx)?),
                     status: status_code(r.get_ref(3).ctx(ctx)?),
-                    verify_type: match r.get_ref(4).ctx(ctx)? {
-                        ValueRef::Integer(i) => Some(i),
-                        _ => None,
-                    },
+                    verify_type,
                     has_open: open_code(r.get_ref(5).ctx(ctx)?),
                 };
                 rows.push((id, start as u32, text.len() as u32, filters));
@@ -236,7 +248,10 @@ impl SearchIndex {
         });
         let status = q.status.map(status_wanted);
         let open = q.has_open.map(|h| if h { OPEN_TRUE } else { OPEN_FALSE });
-        let verify = q.verify_type;
+        // `Some(None)`: a value no row holds (outside i32), so nothing matches.
+        let verify = q
+            .verify_type
+            .map(|v| i32::try_from(v).ok().filter(|v| *v != NO_VERIFY));
         let filtered = kind.is_some() || status.is_some() || open.is_some() || verify.is_some();
         if needle.is_none() && !filtered {
             let ids = page_of(perm.iter(), q.desc, offset, limit, n)
@@ -247,25 +262,21 @@ impl SearchIndex {
                 ids,
             };
         }
-        // Entries passing the filters and containing the needle.
-        let mut hit = vec![false; n];
-        let mut total = 0usize;
-        for (i, f) in self.filters.iter().enumerate() {
-            if kind.is_some_and(|k| f.kind != k)
+        let passes = |f: &Filters| {
+            !(kind.is_some_and(|k| f.kind != k)
                 || status.is_some_and(|s| f.status != s)
                 || open.is_some_and(|o| f.has_open != o)
-                || verify.is_some_and(|v| f.verify_type != Some(v))
-            {
-                continue;
-            }
-            if let Some(needle) = needle {
-                let t = &self.text[self.starts[i] as usize..self.starts[i + 1] as usize];
-                if !t.contains(needle) {
-                    continue;
-                }
-            }
-            hit[i] = true;
-            total += 1;
+                || verify.is_some_and(|v| v != Some(f.verify_type)))
+        };
+        // Entries containing the needle, then those of them passing the filters.
+        let mut hit = match needle {
+            Some(needle) => self.containing(needle),
+            None => vec![true; n],
+        };
+        let mut total = 0usize;
+        for (h, f) in hit.iter_mut().zip(&self.filters) {
+            *h = *h && passes(f);
+            total += usize::from(*h);
         }
         let ids = if offset >= total || limit == 0 {
             Vec::new()
@@ -290,6 +301,72 @@ impl SearchIndex {
         IndexHits {
             total: total as u64,
             ids,
+        }
+    }
+}
+
+/// From this many entries a text search scans the arena on several threads (a million texts are
+/// ≈ 100 MB: one core reads them in 30–50 ms). Low, so that the tests' few hundred rows take the
+/// same path; a thread costs tens of microseconds.
+const PARALLEL_FROM: usize = 256;
+
+/// Threads of a parallel scan: the CPUs this process may use, at most 4.
+fn scan_threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |p| p.get().min(4)))
+}
+
+impl SearchIndex {
+    /// Which entries contain `needle`: the arena split into a few runs of whole entries, each
+    /// scanned on a thread of its own when the index is large.
+    fn containing(&self, needle: &str) -> Vec<bool> {
+        let n = self.ids.len();
+        let mut hit = vec![false; n];
+        let parts = if n >= PARALLEL_FROM {
+            scan_threads()
+        } else {
+            1
+        };
+        if parts <= 1 {
+            self.scan(needle, 0, &mut hit);
+            return hit;
+        }
+        let chunk = n.div_ceil(parts);
+        std::thread::scope(|s| {
+            for (k, hits) in hit.chunks_mut(chunk).enumerate() {
+                s.spawn(move || self.scan(needle, k * chunk, hits));
+            }
+        });
+        hit
+    }
+
+    /// Marks in `hits` the entries `first..first + hits.len()` whose text contains `needle`:
+    /// one pass of a SIMD substring search over their part of the arena (a search per entry
+    /// paid its setup a million times). A match that runs from one entry into the next counts
+    /// for neither.
+    fn scan(&self, needle: &str, first: usize, hits: &mut [bool]) {
+        let begin = self.starts[first] as usize;
+        let end = self.starts[first + hits.len()] as usize;
+        let text = &self.text.as_bytes()[begin..end];
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let len = needle.len();
+        let (mut pos, mut entry) = (0usize, first);
+        while let Some(found) = finder.find(&text[pos..]) {
+            let at = begin + pos + found;
+            // The entry holding `at`: matches come in order, so this is one walk over `starts`.
+            while self.starts[entry + 1] as usize <= at {
+                entry += 1;
+            }
+            let entry_end = self.starts[entry + 1] as usize;
+            if at + len <= entry_end {
+                hits[entry - first] = true;
+                pos = entry_end - begin;
+            } else {
+                pos = at - begin + 1;
+            }
+            if pos >= text.len() {
+                break;
+            }
         }
     }
 }
@@ -322,7 +399,19 @@ pub struct SearchCache {
     entries: Mutex<HashMap<i64, Cached>>,
     /// A stale index built less than this long ago is not rebuilt yet: the search goes to SQL.
     rebuild_gap: Mutex<Duration>,
+    /// Profiles whose index is being built in the background (see [`BACKGROUND_BUILD_ROWS`]),
+    /// and the signal that one of those builds ended.
+    building: Mutex<HashSet<i64>>,
+    built: Condvar,
+    /// [`BACKGROUND_BUILD_ROWS`] (tests lower it).
+    background_rows: AtomicI64,
 }
+
+/// From this many rows of a profile, a search that SQL answers from an index walk (no text, no
+/// filter: the table's first page at startup) does not wait for the in-memory index: SQL answers
+/// it and the index is built on a thread of its own (≈ 2 s for a million rows), which a filtered
+/// search then waits for. Below it the index is built at once, as it is quick.
+pub const BACKGROUND_BUILD_ROWS: i64 = 200_000;
 
 /// A generation, the index built at it, and when it was built.
 type Cached = (i64, Option<Arc<SearchIndex>>, Instant);
@@ -336,6 +425,9 @@ impl Default for SearchCache {
         SearchCache {
             entries: Mutex::default(),
             rebuild_gap: Mutex::new(REBUILD_GAP),
+            building: Mutex::default(),
+            built: Condvar::new(),
+            background_rows: AtomicI64::new(BACKGROUND_BUILD_ROWS),
         }
     }
 }
@@ -369,6 +461,35 @@ impl SearchCache {
             }
         }
         entries.insert(profile_id, (gen, idx, Instant::now()));
+    }
+
+    pub fn background_rows(&self) -> i64 {
+        self.background_rows.load(Ordering::Relaxed)
+    }
+
+    pub fn set_background_rows(&self, rows: i64) {
+        self.background_rows.store(rows.max(1), Ordering::Relaxed);
+    }
+
+    /// Marks a background build of `profile_id` as started: `false` when one runs already.
+    pub fn begin_build(&self, profile_id: i64) -> bool {
+        let mut building = self.building.lock().unwrap_or_else(|p| p.into_inner());
+        building.insert(profile_id)
+    }
+
+    /// Ends a background build (whether it succeeded or not) and wakes its waiters.
+    pub fn end_build(&self, profile_id: i64) {
+        let mut building = self.building.lock().unwrap_or_else(|p| p.into_inner());
+        building.remove(&profile_id);
+        self.built.notify_all();
+    }
+
+    /// Returns once no background build of `profile_id` runs.
+    pub fn wait_build(&self, profile_id: i64) {
+        let mut building = self.building.lock().unwrap_or_else(|p| p.into_inner());
+        while building.contains(&profile_id) {
+            building = self.built.wait(building).unwrap_or_else(|p| p.into_inner());
+        }
     }
 
     pub fn set_rebuild_gap(&self, gap: Duration) {
