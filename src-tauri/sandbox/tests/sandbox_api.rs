@@ -452,8 +452,9 @@ async fn authorizer_list_pages_with_total_count() {
 }
 
 #[tokio::test]
-async fn two_hundred_thousand_authorizers_are_cheap() {
-    let started = std::time::Instant::now();
+// What a large sandbox costs is measured by sandbox_scale (memory at a million) and `make
+// bench`, not by a timed assertion here.
+async fn two_hundred_thousand_authorizers_page_to_the_end() {
     let env = Env::start(SandboxConfig {
         authorizers: 200_000,
         ..Default::default()
@@ -465,7 +466,6 @@ async fn two_hundred_thousand_authorizers_are_cheap() {
     assert_eq!(page["list"].as_array().unwrap().len(), 100);
     let appid = page["list"][99]["authorizer_appid"].as_str().unwrap();
     assert!(env.info(&ct, appid).await["authorizer_info"]["nick_name"].is_string());
-    assert!(started.elapsed() < std::time::Duration::from_secs(20));
     env.sb.shutdown().await;
 }
 
