@@ -202,28 +202,6 @@ impl Store {
         })
     }
 
-    /// The newest runs whose list pass completed (every page committed), newest first: the
-    /// syncs after which the cache held the whole list.
-    pub fn sync_runs_list_complete(
-        &self,
-        profile_id: i64,
-        limit: u32,
-    ) -> Result<Vec<SyncRunRow>, StoreError> {
-        self.with_read(|c| {
-            let mut s = c
-                .prepare_cached(&format!(
-                    "SELECT {COLS} FROM sync_runs WHERE profile_id = ?1 AND list_done = 1
-                     ORDER BY id DESC LIMIT ?2"
-                ))
-                .ctx("list complete sync runs")?;
-            let rows = s
-                .query_map(params![profile_id, limit], row)
-                .ctx("list complete sync runs")?;
-            rows.collect::<Result<Vec<_>, _>>()
-                .ctx("list complete sync runs")
-        })
-    }
-
     /// Recent runs of a profile, newest first.
     pub fn sync_runs_list(
         &self,
