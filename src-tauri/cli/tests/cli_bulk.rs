@@ -11,196 +11,31 @@
 //! - A details job pauses at the quota reserve with the reset time, resumes after the reset;
 //!   a cancelled job is not resumed.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+#[path = "support/sim_cli.rs"]
+mod sim_cli;
 
 use serde_json::{json, Value};
+use sim_cli::{Cli, Simulator};
 
 const SET_OPTION: &str = "/cgi-bin/component/api_set_authorizer_option";
 const INFO: &str = "/cgi-bin/component/api_get_authorizer_info";
 
-struct Simulator {
-    child: Child,
-    info: Value,
-}
-
-impl Drop for Simulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Simulator {
-    fn start(authorizers: u32, daily_quota: u32) -> Simulator {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wxopen"))
-            .args(["--json", "sandbox", "serve", "--port", "0"])
-            .args(["--authorizers", &authorizers.to_string()])
-            .args(["--daily-quota", &daily_quota.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start wxopen sandbox serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let info: Value = serde_json::from_str(&line).unwrap();
-        Simulator { child, info }
-    }
-
-    fn field(&self, name: &str) -> String {
-        self.info[name].as_str().unwrap().to_string()
-    }
-
-    fn call(&self, path: &str, body: Option<Value>) -> Value {
-        let url = format!("{}{path}", self.field("base_url"));
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let c = reqwest::Client::new();
-            let req = match body {
-                Some(b) => c.post(&url).json(&b),
-                None => c.get(&url),
-            };
-            let req = req.header("X-Sandbox-Token", self.field("control_token"));
-            req.send().await.unwrap().json().await.unwrap()
-        })
-    }
-
-    fn calls(&self, path: &str) -> i64 {
-        self.call("/sandbox/stats", None)["calls"][path]
-            .as_i64()
-            .unwrap_or(0)
-    }
-}
-
-struct Cli {
-    dir: tempfile::TempDir,
-    service: String,
-}
-
-/// What one run printed and how it ended.
-struct Ran {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl Ran {
-    /// The JSON lines of stdout.
-    fn lines(&self) -> Vec<Value> {
-        self.stdout
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-            .collect()
-    }
-}
-
-impl Cli {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_wxopen"));
-        c.arg("--data-dir")
-            .arg(self.dir.path())
-            .args(args)
-            .env("WXOPEN_KEYCHAIN_SERVICE", &self.service)
-            .env_remove("WXOPEN_APPSECRET")
-            .env_remove("WXOPEN_TOKEN")
-            .env_remove("WXOPEN_AES_KEY")
-            .stdin(Stdio::null());
-        c
-    }
-
-    fn ran(&self, args: &[&str]) -> Ran {
-        let o = self.cmd(args).output().unwrap();
-        Ran {
-            ok: o.status.success(),
-            stdout: String::from_utf8(o.stdout).unwrap(),
-            stderr: String::from_utf8(o.stderr).unwrap(),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let r = self.ran(args);
-        assert!(r.ok, "wxopen {args:?} failed: {}{}", r.stdout, r.stderr);
-        r.stdout
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        serde_json::from_str(&self.run(&all)).unwrap()
-    }
-
-    fn set_ticket(&self, sim: &Simulator) {
-        let ticket = sim.call("/sandbox/ticket", Some(json!({})))["ticket"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let mut set = self
-            .cmd(&["--json", "ticket", "set"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        set.stdin
-            .take()
-            .unwrap()
-            .write_all(ticket.as_bytes())
-            .unwrap();
-        let o = set.wait_with_output().unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    }
-
-    fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(self.dir.path().join("wxopen.sqlite3")).unwrap()
-    }
-
-    /// Items of `job` by state.
-    fn items(&self, job: i64, state: &str) -> i64 {
-        self.db()
-            .query_row(
-                "SELECT count(*) FROM bulk_items WHERE job_id = ?1 AND state = ?2",
-                rusqlite::params![job, state],
-                |r| r.get(0),
-            )
-            .unwrap()
-    }
+/// Items of `job` by state.
+fn items(cli: &Cli, job: i64, state: &str) -> i64 {
+    cli.db()
+        .query_row(
+            "SELECT count(*) FROM bulk_items WHERE job_id = ?1 AND state = ?2",
+            rusqlite::params![job, state],
+            |r| r.get(0),
+        )
+        .unwrap()
 }
 
 fn setup(authorizers: u32, daily_quota: u32) -> (Simulator, Cli) {
-    let sim = Simulator::start(authorizers, daily_quota);
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-        service: format!(
-            "wxopen-bulk-test-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ),
-    };
-    let mut add = cli.cmd(&[
-        "--json",
-        "profile",
-        "add",
-        "--name",
-        "bulk",
-        "--appid",
-        &sim.field("component_appid"),
-        "--api-base",
-        &sim.field("base_url"),
-    ]);
-    add.env("WXOPEN_APPSECRET", sim.field("appsecret"))
-        .env("WXOPEN_TOKEN", sim.field("token"))
-        .env("WXOPEN_AES_KEY", sim.field("encoding_aes_key"))
-        .stdout(Stdio::null());
-    assert!(add.status().unwrap().success());
-    cli.set_ticket(&sim);
+    let (sim, cli) = sim_cli::setup(authorizers, daily_quota, "bulk");
     // The tests are about what is done, not the pace: no waiting between calls.
     cli.run(&["bulk", "settings", "--rate-per-minute", "600000"]);
     (sim, cli)
@@ -375,8 +210,8 @@ fn a_job_killed_mid_way_resumes_only_its_pending_accounts() {
     }
     child.wait().unwrap();
     assert_eq!(seen, 10);
-    let done_at_kill = cli.items(1, "ok");
-    let pending = cli.items(1, "pending");
+    let done_at_kill = items(&cli, 1, "ok");
+    let pending = items(&cli, 1, "pending");
     assert!(done_at_kill >= 10, "results printed were committed");
     assert!(pending > 0 && done_at_kill + pending == 60);
     let jobs = cli.json(&["bulk", "jobs"]);
@@ -471,7 +306,7 @@ fn details_pause_at_the_quota_reserve_and_a_cancelled_job_stays_cancelled() {
         "{}",
         refused.stderr
     );
-    assert_eq!(cli.items(2, "pending"), 30);
+    assert_eq!(items(&cli, 2, "pending"), 30);
 }
 
 #[test]

@@ -31,7 +31,7 @@ fn brief(changes: &[Value]) -> Vec<(String, String)> {
 
 #[test]
 fn a_second_sync_records_what_changed_in_the_simulator() {
-    let (sim, cli) = setup(20, 100_000);
+    let (sim, cli) = setup(20, 100_000, "changes");
     let first = cli.sync_json(&[]);
     assert_eq!(first["run"]["state"], "done", "{first}");
     assert!(sim.info_calls() >= 20);

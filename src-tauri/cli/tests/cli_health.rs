@@ -41,7 +41,7 @@ fn reauthorize(sim: &Simulator, cli: &Cli, appid: &str) {
 
 #[test]
 fn health_names_what_needs_attention() {
-    let (sim, cli) = setup(12, 100_000);
+    let (sim, cli) = setup(12, 100_000, "health");
     let before = health(&cli);
     assert_eq!(before["last_sync"], Value::Null, "{before}");
     assert_eq!(before["ticket"]["valid"], true);

@@ -11,9 +11,7 @@ use serde_json::{json, Value};
 use sim_cli::{Cli, Simulator};
 
 fn setup(authorizers: u32, daily_quota: u32) -> (Simulator, Cli) {
-    let sim = Simulator::start(authorizers, daily_quota);
-    let cli = Cli::on(&sim, "quota");
-    (sim, cli)
+    sim_cli::setup(authorizers, daily_quota, "quota")
 }
 
 #[test]

@@ -63,16 +63,38 @@ impl Simulator {
         })
     }
 
-    pub fn info_calls(&self) -> i64 {
-        self.call("/sandbox/stats", None)["calls"][INFO_PATH]
+    /// Calls the simulator answered on `path` so far.
+    pub fn calls(&self, path: &str) -> i64 {
+        self.call("/sandbox/stats", None)["calls"][path]
             .as_i64()
             .unwrap_or(0)
+    }
+
+    pub fn info_calls(&self) -> i64 {
+        self.calls(INFO_PATH)
     }
 }
 
 pub struct Cli {
     pub dir: tempfile::TempDir,
     pub service: String,
+}
+
+/// What one run printed and how it ended.
+pub struct Ran {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    /// The JSON lines of stdout.
+    pub fn lines(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
 }
 
 impl Cli {
@@ -89,15 +111,31 @@ impl Cli {
         c
     }
 
-    pub fn run(&self, args: &[&str]) -> String {
+    pub fn ran(&self, args: &[&str]) -> Ran {
         let o = self.cmd(args).output().unwrap();
-        assert!(
-            o.status.success(),
-            "wxopen {args:?} failed: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
+        Ran {
+            ok: o.status.success(),
+            stdout: String::from_utf8(o.stdout).unwrap(),
+            stderr: String::from_utf8(o.stderr).unwrap(),
+        }
+    }
+
+    pub fn run(&self, args: &[&str]) -> String {
+        let r = self.ran(args);
+        assert!(r.ok, "wxopen {args:?} failed: {}{}", r.stdout, r.stderr);
+        r.stdout
+    }
+
+    /// `wxopen --json ARGS`, which must succeed, as one JSON document.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.run(&all)).unwrap()
+    }
+
+    /// The data dir's SQLite file (the CLI runs are over: nothing else writes it).
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.dir.path().join("wxopen.sqlite3")).unwrap()
     }
 
     pub fn sync_json(&self, extra: &[&str]) -> Value {
@@ -163,9 +201,9 @@ impl Cli {
     }
 }
 
-/// A simulator with `authorizers` accounts and a CLI with a profile on it.
-pub fn setup(authorizers: u32, daily_quota: u32) -> (Simulator, Cli) {
+/// A simulator with `authorizers` accounts and a CLI with a profile named `label` on it.
+pub fn setup(authorizers: u32, daily_quota: u32, label: &str) -> (Simulator, Cli) {
     let sim = Simulator::start(authorizers, daily_quota);
-    let cli = Cli::on(&sim, "changes");
+    let cli = Cli::on(&sim, label);
     (sim, cli)
 }
