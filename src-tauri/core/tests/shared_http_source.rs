@@ -11,6 +11,7 @@ use service_support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wxopen_core::error::{CoreError, ErrorCode};
 use wxopen_core::secrets::SecretStore;
+use wxopen_core::service::cached_token::CachedToken;
 use wxopen_core::service::profiles::{ProfileInput, SharedInput};
 use wxopen_core::service::sync::SyncOptions;
 use wxopen_core::service::{CancelToken, Console, ConsoleOptions};
@@ -294,24 +295,20 @@ async fn every_way_the_token_api_fails_is_a_clear_error_and_no_fetch() {
     );
 }
 
-/// Diagnostics on a shared profile: the rid of a call made with a borrowed authorizer token is
-/// looked up with that token, the account's quota read and cleared with it; nothing is fetched.
-#[tokio::test]
-async fn diagnostics_borrow_their_tokens_too() {
-    let e = env(10).await;
+/// The backend's token API serving the tokens a local profile on the same simulator holds (the
+/// component's and its first account's, after a list sync), and a shared profile borrowing them.
+/// Returns that profile's console and runtime, the account and its token.
+async fn shared_beside_a_synced_local(
+    e: &Env,
+) -> (
+    Console,
+    Arc<wxopen_core::service::ProfileRt>,
+    String,
+    CachedToken,
+) {
     let component = e.console.component_token(&e.rt).await.unwrap();
     e.console
-        .sync_authorizers(
-            &e.rt,
-            SyncOptions {
-                details: false,
-                concurrency: None,
-                restart: false,
-                ..Default::default()
-            },
-            None,
-            CancelToken::new(),
-        )
+        .sync_authorizers(&e.rt, SyncOptions::default(), None, CancelToken::new())
         .await
         .unwrap();
     let authorizer = out_first_appid(&e.console, &e.rt);
@@ -336,8 +333,17 @@ async fn diagnostics_borrow_their_tokens_too() {
             serde_json::json!({"data": {"access_token": token, "expires_in": 7000}}).to_string(),
         ));
     }
-    let console = shared_console(&e, source(&base), Some(HEADER_VALUE)).await;
+    let console = shared_console(e, source(&base), Some(HEADER_VALUE)).await;
     let rt = console.profile(Some("shared")).await.unwrap();
+    (console, rt, authorizer, auth_token)
+}
+
+/// Diagnostics on a shared profile: the rid of a call made with a borrowed authorizer token is
+/// looked up with that token, the account's quota read and cleared with it; nothing is fetched.
+#[tokio::test]
+async fn diagnostics_borrow_their_tokens_too() {
+    let e = env(10).await;
+    let (console, rt, authorizer, auth_token) = shared_beside_a_synced_local(&e).await;
     let fetches = (
         e.control().call_count(TOKEN_PATH),
         e.control().call_count(AUTHORIZER_TOKEN_PATH),
@@ -395,35 +401,7 @@ async fn bulk_jobs_borrow_their_tokens_too() {
     use wxopen_core::store::bulk_jobs::{BulkAction, BulkItemState};
 
     let e = env(10).await;
-    let component = e.console.component_token(&e.rt).await.unwrap();
-    e.console
-        .sync_authorizers(&e.rt, SyncOptions::default(), None, CancelToken::new())
-        .await
-        .unwrap();
-    let authorizer = out_first_appid(&e.console, &e.rt);
-    let auth_token = e
-        .console
-        .authorizer_token(&e.rt, &authorizer)
-        .await
-        .unwrap();
-    let answers: Answers = Arc::default();
-    let base = token_api(answers.clone()).await;
-    let appid = e.rt.appid().to_string();
-    for (path, token) in [
-        (format!("/tokens/{appid}"), component.token.expose()),
-        (
-            format!("/tokens/{appid}/{authorizer}"),
-            auth_token.token.expose(),
-        ),
-    ] {
-        answers.lock().unwrap().push((
-            path,
-            200,
-            serde_json::json!({"data": {"access_token": token, "expires_in": 7000}}).to_string(),
-        ));
-    }
-    let console = shared_console(&e, source(&base), Some(HEADER_VALUE)).await;
-    let rt = console.profile(Some("shared")).await.unwrap();
+    let (console, rt, authorizer, _) = shared_beside_a_synced_local(&e).await;
     console
         .sync_authorizers(&rt, SyncOptions::default(), None, CancelToken::new())
         .await
