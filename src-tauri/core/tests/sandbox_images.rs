@@ -16,14 +16,6 @@ use wxopen_core::store::types::AuthorizerQuery;
 use wxopen_core::store::Store;
 use wxopen_sandbox::{AuthorizeRequest, Kind};
 
-fn pre_auth_code_of(link: &str) -> String {
-    let q = link.split('?').nth(1).unwrap().split('#').next().unwrap();
-    url::form_urlencoded::parse(q.as_bytes())
-        .find(|(k, _)| k == "pre_auth_code")
-        .map(|(_, v)| v.into_owned())
-        .unwrap()
-}
-
 /// An authorizer's avatar URL, as the simulator answers it.
 async fn head_img(e: &Env) -> String {
     let redirect = "https://auth.example.com/cb".to_string();

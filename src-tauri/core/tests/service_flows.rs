@@ -11,14 +11,6 @@ use wxopen_sandbox::{AuthorizeRequest, Kind, SandboxConfig};
 use wxopen_wechat::crypto::MsgCrypto;
 use wxopen_wechat::push::PushQuery;
 
-fn pre_auth_code_of(link: &str) -> String {
-    let q = link.split('?').nth(1).unwrap().split('#').next().unwrap();
-    url::form_urlencoded::parse(q.as_bytes())
-        .find(|(k, _)| k == "pre_auth_code")
-        .map(|(_, v)| v.into_owned())
-        .unwrap()
-}
-
 async fn new_authorizer(e: &Env) -> String {
     let link = e
         .console
@@ -212,28 +204,9 @@ async fn pushes_of_each_kind_are_applied_and_recorded() {
         .unwrap();
     assert!(old.access_token.is_some());
     // updateauthorized: a new code; the cached access token is dropped and replaced.
-    let link = e
-        .console
-        .link_create(
-            &e.rt,
-            LinkRequest {
-                redirect_uri: "https://a.example/cb".into(),
-                auth_type: None,
-                biz_appid: None,
-            },
-        )
-        .await
-        .unwrap();
-    let out = e
-        .control()
-        .authorize(AuthorizeRequest {
-            pre_auth_code: pre_auth_code_of(&link.pc_link),
-            appid: Some(appid.clone()),
-            ..Default::default()
-        })
-        .unwrap();
-    assert_eq!(out.info_type, "updateauthorized");
-    let (body, q) = seal(&e, &auth_xml("updateauthorized", &out.auth_code));
+    let (info_type, auth_code) = reauthorize(&e, &appid).await;
+    assert_eq!(info_type, "updateauthorized");
+    let (body, q) = seal(&e, &auth_xml("updateauthorized", &auth_code));
     let a = e.console.push_apply(&e.rt, &body, &q).await.unwrap();
     assert_eq!(a.status, MessageStatus::Applied, "{:?}", a.error);
     let new = e

@@ -7,7 +7,6 @@ mod service_support;
 
 use service_support::*;
 use std::sync::{Arc, Mutex};
-use wxopen_core::service::links::LinkRequest;
 
 use wxopen_core::service::sync::{SyncOptions, SyncOutcome, SyncPhase, SyncProgress};
 use wxopen_core::service::sync_quota::{next_quota_reset, SyncStop};
@@ -15,7 +14,7 @@ use wxopen_core::service::CancelToken;
 use wxopen_core::store::messages::MessageStatus;
 use wxopen_core::store::sync_runs::SyncState;
 use wxopen_sandbox::faults::Fault;
-use wxopen_sandbox::{AuthorizeRequest, SandboxConfig};
+use wxopen_sandbox::SandboxConfig;
 use wxopen_wechat::crypto::MsgCrypto;
 use wxopen_wechat::push::PushQuery;
 
@@ -36,39 +35,6 @@ async fn sync(e: &Env, opts: SyncOptions) -> SyncOutcome {
 
 fn info_calls(e: &Env) -> u64 {
     e.control().call_count(INFO_PATH)
-}
-
-fn pre_auth_code_of(link: &str) -> String {
-    let q = link.split('?').nth(1).unwrap().split('#').next().unwrap();
-    url::form_urlencoded::parse(q.as_bytes())
-        .find(|(k, _)| k == "pre_auth_code")
-        .map(|(_, v)| v.into_owned())
-        .unwrap()
-}
-
-/// The simulator re-authorizes `appid` (as its owner would on WeChat's page); returns the code.
-async fn reauthorize(e: &Env, appid: &str) -> (String, String) {
-    let link = e
-        .console
-        .link_create(
-            &e.rt,
-            LinkRequest {
-                redirect_uri: "https://a.example/cb".into(),
-                auth_type: None,
-                biz_appid: None,
-            },
-        )
-        .await
-        .unwrap();
-    let out = e
-        .control()
-        .authorize(AuthorizeRequest {
-            pre_auth_code: pre_auth_code_of(&link.pc_link),
-            appid: Some(appid.to_string()),
-            ..Default::default()
-        })
-        .unwrap();
-    (out.info_type, out.auth_code)
 }
 
 fn sealed(e: &Env, xml: &str) -> (String, PushQuery) {

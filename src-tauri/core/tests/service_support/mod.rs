@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use wxopen_core::secrets::{KeyringStore, SecretStore};
+use wxopen_core::service::links::LinkRequest;
 use wxopen_core::service::profiles::ProfileInput;
 use wxopen_core::service::{Console, ConsoleOptions, ProfileRt};
 use wxopen_core::store::Store;
-use wxopen_sandbox::{Sandbox, SandboxConfig, SandboxControl};
+use wxopen_sandbox::{AuthorizeRequest, Sandbox, SandboxConfig, SandboxControl};
 
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -88,3 +89,37 @@ pub const TOKEN_PATH: &str = "/cgi-bin/component/api_component_token";
 pub const LIST_PATH: &str = "/cgi-bin/component/api_get_authorizer_list";
 pub const INFO_PATH: &str = "/cgi-bin/component/api_get_authorizer_info";
 pub const QUOTA_GET_PATH: &str = "/cgi-bin/openapi/quota/get";
+
+/// The `pre_auth_code` parameter of an authorization link.
+pub fn pre_auth_code_of(link: &str) -> String {
+    let q = link.split('?').nth(1).unwrap().split('#').next().unwrap();
+    url::form_urlencoded::parse(q.as_bytes())
+        .find(|(k, _)| k == "pre_auth_code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap()
+}
+
+/// The simulator re-authorizes `appid` (as its owner would on WeChat's page); returns the code.
+pub async fn reauthorize(e: &Env, appid: &str) -> (String, String) {
+    let link = e
+        .console
+        .link_create(
+            &e.rt,
+            LinkRequest {
+                redirect_uri: "https://a.example/cb".into(),
+                auth_type: None,
+                biz_appid: None,
+            },
+        )
+        .await
+        .unwrap();
+    let out = e
+        .control()
+        .authorize(AuthorizeRequest {
+            pre_auth_code: pre_auth_code_of(&link.pc_link),
+            appid: Some(appid.to_string()),
+            ..Default::default()
+        })
+        .unwrap();
+    (out.info_type, out.auth_code)
+}
