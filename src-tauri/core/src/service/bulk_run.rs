@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::bulk::BulkParams;
 use super::cancel::CancelToken;
 use super::lease;
-use super::sync_quota::{next_quota_reset, reserve_of, QuotaReading, QUOTA_CHECK_EVERY};
+use super::sync_quota::{next_quota_reset, QuotaReading, QUOTA_CHECK_EVERY};
 use super::{now, Console, ProfileRt};
 use crate::error::{CoreError, CoreResult};
 use crate::store::bulk_jobs::{
@@ -366,30 +366,6 @@ impl Console {
         })
     }
 
-    /// The endpoint's daily quota (component token), with the backend's reserve.
-    async fn bulk_quota(
-        &self,
-        rt: &ProfileRt,
-        endpoint: &'static str,
-        cancel: &CancelToken,
-    ) -> CoreResult<Option<QuotaReading>> {
-        let percent = self.quota_reserve_percent()?;
-        let answer = self
-            .retry_transient(cancel, || {
-                self.with_component_token(rt, move |ct| async move {
-                    rt.client.api_quota(&ct, endpoint).await
-                })
-            })
-            .await?;
-        Ok(answer.quota.map(|q| QuotaReading {
-            daily_limit: q.daily_limit,
-            used: q.used,
-            remain: q.remain,
-            reserve: reserve_of(q.daily_limit, percent),
-            resets_at: next_quota_reset(now()),
-        }))
-    }
-
     async fn bulk_calls(
         &self,
         rt: &ProfileRt,
@@ -400,7 +376,7 @@ impl Console {
     ) -> CoreResult<Option<BulkStop>> {
         let (endpoint, platform_quota) = endpoint_of(rt.profile.option_api, job.action);
         let reading = match platform_quota {
-            true => self.bulk_quota(rt, endpoint, cancel).await?,
+            true => self.read_quota(rt, endpoint, cancel).await?,
             false => None,
         };
         let mut budget = Budget {
@@ -443,7 +419,7 @@ impl Console {
             let sent = run.budget.lock().unwrap_or_else(|e| e.into_inner()).sent;
             if platform_quota && sent >= next_check {
                 next_check = sent + QUOTA_CHECK_EVERY;
-                let reading = self.bulk_quota(rt, endpoint, cancel).await?;
+                let reading = self.read_quota(rt, endpoint, cancel).await?;
                 run.budget
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())

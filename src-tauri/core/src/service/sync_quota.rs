@@ -157,13 +157,23 @@ impl Console {
         rt: &ProfileRt,
         cancel: &CancelToken,
     ) -> CoreResult<Option<QuotaReading>> {
+        self.read_quota(rt, paths::API_GET_AUTHORIZER_INFO, cancel)
+            .await
+    }
+
+    /// The platform's daily quota of `endpoint` (component token) with the backend's reserve,
+    /// retried on transient errors: what a details pass and a bulk job budget by.
+    pub(crate) async fn read_quota(
+        &self,
+        rt: &ProfileRt,
+        endpoint: &'static str,
+        cancel: &CancelToken,
+    ) -> CoreResult<Option<QuotaReading>> {
         let percent = self.quota_reserve_percent()?;
         let answer = self
             .retry_transient(cancel, || {
                 self.with_component_token(rt, move |ct| async move {
-                    rt.client
-                        .api_quota(&ct, paths::API_GET_AUTHORIZER_INFO)
-                        .await
+                    rt.client.api_quota(&ct, endpoint).await
                 })
             })
             .await?;
